@@ -1,0 +1,7 @@
+"""``python -m weakties`` runs the CLI."""
+
+from __future__ import annotations
+
+from weakties.cli.app import main
+
+main()

@@ -1,0 +1,1 @@
+"""Pure domain records and rules: dataclasses, enums and normalisation; no I/O."""

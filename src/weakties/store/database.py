@@ -1,0 +1,184 @@
+"""Opening a weakties database: where it lives, engine settings, and schema version checks.
+
+SQLite is the default (a file in the user data directory, WAL and foreign keys on); any
+SQLAlchemy URL (``postgresql+psycopg://…``) gives a shared server. Opening checks the schema
+version cheaply (one query) and only imports Alembic when a migration must actually run, which
+keeps CLI start-up fast.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from weakties.errors import DatabaseCorrupt, DatabaseLocked, DatabaseTooNew, StoreError
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection, Engine
+
+ENV_VAR = "WEAKTIES_DB"
+# Every migration this version knows, oldest first; the last one is the head.
+KNOWN_REVISIONS: tuple[str, ...] = ("0001_initial",)
+HEAD = KNOWN_REVISIONS[-1]
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def default_path() -> Path:
+    """The per-user database file (``~/.local/share/weakties/weakties.db`` on Linux)."""
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("weakties", appauthor=False)) / "weakties.db"
+
+
+def resolve_url(db: str | None = None) -> str:
+    """Turn ``--db`` / ``WEAKTIES_DB`` (a path or a SQLAlchemy URL) into a URL."""
+    value = db or os.environ.get(ENV_VAR) or ""
+    if "://" in value:
+        return value
+    path = Path(value).expanduser() if value else default_path()
+    return f"sqlite:///{path.resolve()}"
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file behind a SQLite URL, or None for other engines and in-memory databases."""
+    if not url.startswith("sqlite"):
+        return None
+    _, _, rest = url.partition(":///")
+    if not rest or rest == ":memory:":
+        return None
+    return Path(rest.split("?", 1)[0])
+
+
+def _check_sqlite_file(path: Path, *, create: bool) -> None:
+    if path.is_dir():
+        raise StoreError(f"database path is a folder, not a file: {path}")
+    if path.exists():
+        if not os.access(path, os.R_OK):
+            raise StoreError(f"cannot read the database file: {path}")
+        with open(path, "rb") as handle:
+            head = handle.read(16)
+        if head and head != SQLITE_MAGIC:
+            raise DatabaseCorrupt(
+                f"not a weakties database (not an SQLite file): {path}",
+                hint="pass --db with the right file, or move this one away",
+            )
+        return
+    parent = path.parent
+    if not create:
+        raise StoreError(f"no database at {path}", hint="run `weakties init` first")
+    if not parent.exists():
+        if parent == default_path().parent:
+            parent.mkdir(parents=True, exist_ok=True)
+        else:
+            raise StoreError(f"the folder for the database does not exist: {parent}")
+    if not os.access(parent, os.W_OK):
+        raise StoreError(f"cannot write a database in {parent}")
+
+
+def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.execute("PRAGMA busy_timeout = 3000")
+    cursor.execute("PRAGMA synchronous = NORMAL")
+    cursor.close()
+
+
+def create_engine_for(url: str, *, create: bool = True) -> Engine:
+    """Build an engine for ``url`` with weakties' settings (foreign keys, WAL on SQLite)."""
+    from sqlalchemy import create_engine, event
+
+    path = sqlite_path(url)
+    if path is not None:
+        _check_sqlite_file(path, create=create)
+    try:
+        engine = create_engine(url)
+    except Exception as exc:  # a malformed URL, an uninstalled driver
+        raise StoreError(f"cannot use database URL {url!r}: {exc}") from None
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _on_sqlite_connect)
+        if path is not None:
+            with translate_errors(url), engine.connect() as conn:
+                mode = conn.exec_driver_sql("PRAGMA journal_mode = WAL").scalar()
+                if mode is None:
+                    raise DatabaseCorrupt(f"not a weakties database: {path}")
+    return engine
+
+
+class translate_errors:  # noqa: N801 - used as a context manager, reads like a phrase
+    """Turn driver errors into weakties' one-line store errors (locked, corrupt, unreachable)."""
+
+    def __init__(self, where: str) -> None:
+        self.where = where
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: Any) -> bool:
+        if exc is None:
+            return False
+        from sqlalchemy.exc import DatabaseError, OperationalError
+
+        if isinstance(exc, OperationalError | DatabaseError):
+            text = str(exc.orig if hasattr(exc, "orig") else exc).lower()
+            where = _display(self.where)
+            if "locked" in text or "busy" in text:
+                raise DatabaseLocked(
+                    f"the database is locked by another program: {where}",
+                    hint="close the other weakties process and try again",
+                ) from None
+            if "not a database" in text or "malformed" in text or "corrupt" in text:
+                raise DatabaseCorrupt(f"the database file is damaged: {where}") from None
+            if "unable to open" in text or "readonly" in text or "read-only" in text:
+                raise StoreError(f"cannot open the database for writing: {where}") from None
+            if isinstance(exc, OperationalError):
+                raise StoreError(f"database error on {where}: {text.splitlines()[0]}") from None
+        return False
+
+
+def _display(url: str) -> str:
+    path = sqlite_path(url)
+    if path is not None:
+        return str(path)
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "the database"
+
+
+def current_revision(conn: Connection) -> str | None:
+    """The Alembic revision stored in the database, or None for an empty database."""
+    from sqlalchemy import inspect, text
+
+    if not inspect(conn).has_table("alembic_version"):
+        if inspect(conn).get_table_names():
+            raise DatabaseCorrupt("this database was not made by weakties (no version table)")
+        return None
+    return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def ensure_schema(engine: Engine, url: str) -> None:
+    """Create or upgrade the schema to this version's head; refuse databases from the future."""
+    with translate_errors(url), engine.begin() as conn:
+        revision = current_revision(conn)
+        if revision == HEAD:
+            return
+        if revision is not None and revision not in KNOWN_REVISIONS:
+            raise DatabaseTooNew(
+                f"this database was made by a newer weakties (schema {revision})",
+                hint="upgrade weakties: pip install -U weakties",
+            )
+        upgrade(conn)
+
+
+def upgrade(conn: Connection, target: str = "head") -> None:
+    """Run the Alembic migrations on an open connection (in its transaction)."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+    config.attributes["connection"] = conn
+    command.upgrade(config, target)

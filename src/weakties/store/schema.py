@@ -1,0 +1,355 @@
+"""The tables, written once for SQLite and PostgreSQL (portable types and SQL only).
+
+Partial dates are kept as their ISO text ("2019", "2019-05", "2019-05-03"), which sorts in time
+order; instants are UTC (see :class:`UTCDateTime`). Every row that names a person cascades on
+delete, so ``forget`` erases a person with one statement and leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata = MetaData(naming_convention=NAMING)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes on every engine (SQLite keeps them naive; we add the zone back)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store; times must be aware")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _person_fk(**kw: Any) -> ForeignKey:
+    return ForeignKey("person.id", ondelete="CASCADE", **kw)
+
+
+PDATE = String(10)  # partial ISO date text
+
+person = Table(
+    "person",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(300), nullable=False),
+    Column("given_name", String(200)),
+    Column("family_name", String(200)),
+    Column("is_me", Boolean, nullable=False, default=False),
+    Column("location", String(200)),
+    Column("how_met", Text),
+    Column("met_where", String(300)),
+    Column("met_when", PDATE),
+    Column("met_through_id", Integer, ForeignKey("person.id", ondelete="SET NULL")),
+    Column("do_not_ask", Boolean, nullable=False, default=False),
+    # a merged-away person stays, hidden, so that the merge can be undone
+    Column("merged_into_id", Integer, ForeignKey("person.id", ondelete="SET NULL")),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+Index("ix_person_name", person.c.name)
+Index("ix_person_merged_into", person.c.merged_into_id)
+
+person_alias = Table(
+    "person_alias",
+    metadata,
+    Column("person_id", Integer, _person_fk(), primary_key=True),
+    Column("alias", String(300), primary_key=True),
+)
+
+identity = Table(
+    "identity",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("person_id", Integer, _person_fk(), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("value", String(512), nullable=False),
+    Column("label", String(100)),
+    UniqueConstraint("kind", "value", name="uq_identity_kind_value"),
+)
+Index("ix_identity_person", identity.c.person_id)
+
+organization = Table(
+    "organization",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(300), nullable=False),
+    Column("name_key", String(300), nullable=False),
+    Column("kind", String(16), nullable=False, default="company"),
+    Column("industry", String(100)),
+    Column("location", String(200)),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+Index("ix_organization_name_key", organization.c.name_key)
+
+org_alias = Table(
+    "org_alias",
+    metadata,
+    Column("org_id", Integer, ForeignKey("organization.id", ondelete="CASCADE"), primary_key=True),
+    Column("alias_key", String(300), primary_key=True),
+    Column("alias", String(300), nullable=False),
+)
+Index("ix_org_alias_key", org_alias.c.alias_key)
+
+org_domain = Table(
+    "org_domain",
+    metadata,
+    Column("domain", String(253), primary_key=True),
+    Column("org_id", Integer, ForeignKey("organization.id", ondelete="CASCADE"), nullable=False),
+)
+
+affiliation = Table(
+    "affiliation",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("person_id", Integer, _person_fk(), nullable=False),
+    Column("org_id", Integer, ForeignKey("organization.id", ondelete="CASCADE"), nullable=False),
+    Column("title", String(300)),
+    Column("kind", String(16), nullable=False, default="employment"),
+    Column("start", PDATE),
+    Column("end", PDATE),
+    Column("source_record_id", Integer, ForeignKey("source_record.id", ondelete="SET NULL")),
+)
+Index("ix_affiliation_person", affiliation.c.person_id)
+Index("ix_affiliation_org", affiliation.c.org_id)
+
+interaction = Table(
+    "interaction",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("occurred_at", UTCDateTime, nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("kind", String(16), nullable=False, default="conversation"),
+    Column("direction", String(10), nullable=False, default="unknown"),
+    Column("summary", Text),
+    Column("thread_key", String(512)),
+    Column("n_participants", Integer, nullable=False, default=2),
+    Column("source_record_id", Integer, ForeignKey("source_record.id", ondelete="SET NULL")),
+)
+Index("ix_interaction_occurred", interaction.c.occurred_at)
+Index("ix_interaction_thread", interaction.c.thread_key)
+
+participant = Table(
+    "participant",
+    metadata,
+    Column(
+        "interaction_id",
+        Integer,
+        ForeignKey("interaction.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("person_id", Integer, _person_fk(), primary_key=True),
+    Column("role", String(12), primary_key=True),
+)
+Index("ix_participant_person", participant.c.person_id)
+
+favor = Table(
+    "favor",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("giver_id", Integer, _person_fk(), nullable=False),
+    Column("receiver_id", Integer, _person_fk(), nullable=False),
+    Column("what", Text, nullable=False),
+    Column("happened", PDATE),
+    Column("size", String(8), nullable=False, default="small"),
+    Column("source_record_id", Integer, ForeignKey("source_record.id", ondelete="SET NULL")),
+    CheckConstraint("giver_id <> receiver_id", name="distinct_people"),
+)
+Index("ix_favor_giver", favor.c.giver_id)
+Index("ix_favor_receiver", favor.c.receiver_id)
+
+introduction = Table(
+    "introduction",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("introducer_id", Integer, _person_fk()),
+    Column("a_id", Integer, _person_fk(), nullable=False),
+    Column("b_id", Integer, _person_fk(), nullable=False),
+    Column("happened", PDATE),
+    Column("outcome", String(16), nullable=False, default="pending"),
+    Column("note", Text),
+    CheckConstraint("a_id <> b_id", name="distinct_people"),
+)
+Index("ix_introduction_a", introduction.c.a_id)
+Index("ix_introduction_b", introduction.c.b_id)
+
+goal = Table(
+    "goal",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("owner_id", Integer, _person_fk(), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("status", String(10), nullable=False, default="open"),
+    Column("created", PDATE),
+    Column("closed", PDATE),
+)
+Index("ix_goal_owner", goal.c.owner_id)
+
+goal_tag = Table(
+    "goal_tag",
+    metadata,
+    Column("goal_id", Integer, ForeignKey("goal.id", ondelete="CASCADE"), primary_key=True),
+    Column("kind", String(10), primary_key=True),
+    Column("value", String(200), primary_key=True),
+)
+
+opportunity = Table(
+    "opportunity",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("title", String(300), nullable=False),
+    Column("org_id", Integer, ForeignKey("organization.id", ondelete="SET NULL")),
+    Column("status", String(14), nullable=False, default="lead"),
+    Column("opened", PDATE),
+    Column("closed", PDATE),
+    Column("goal_id", Integer, ForeignKey("goal.id", ondelete="SET NULL")),
+    Column("note", Text),
+)
+
+opportunity_link = Table(
+    "opportunity_link",
+    metadata,
+    Column(
+        "opportunity_id",
+        Integer,
+        ForeignKey("opportunity.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("position", Integer, primary_key=True),
+    Column("person_id", Integer, _person_fk(), nullable=False),
+)
+Index("ix_opportunity_link_person", opportunity_link.c.person_id)
+
+person_tag = Table(
+    "person_tag",
+    metadata,
+    Column("person_id", Integer, _person_fk(), primary_key=True),
+    Column("tag", String(100), primary_key=True),
+)
+Index("ix_person_tag_tag", person_tag.c.tag)
+
+person_skill = Table(
+    "person_skill",
+    metadata,
+    Column("person_id", Integer, _person_fk(), primary_key=True),
+    Column("skill", String(100), primary_key=True),
+)
+Index("ix_person_skill_skill", person_skill.c.skill)
+
+note = Table(
+    "note",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("person_id", Integer, _person_fk(), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+Index("ix_note_person", note.c.person_id)
+
+search_term = Table(
+    "search_term",
+    metadata,
+    Column("person_id", Integer, _person_fk(), primary_key=True),
+    # byte order on PostgreSQL too, so that prefix search can use a range scan of the index
+    Column("term", String(100).with_variant(String(100, collation="C"), "postgresql"), primary_key=True),
+)
+Index("ix_search_term_term", search_term.c.term)
+
+merge = Table(
+    "merge",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kept_id", Integer, _person_fk(), nullable=False),
+    Column("merged_id", Integer, _person_fk(), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("undone_at", UTCDateTime),
+    Column("reason", String(200)),
+)
+
+merge_move = Table(
+    "merge_move",
+    metadata,
+    Column("merge_id", Integer, ForeignKey("merge.id", ondelete="CASCADE"), primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    Column("table_name", String(40), nullable=False),
+    Column("row_key", Text, nullable=False),  # JSON of the moved row's primary key after the move
+    Column("column_name", String(40), nullable=False),
+)
+
+import_run = Table(
+    "import_run",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("importer", String(40), nullable=False),
+    Column("path", Text, nullable=False),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("finished_at", UTCDateTime),
+    Column("status", String(10), nullable=False, default="running"),
+    Column("counts", Text, nullable=False, default="{}"),  # JSON
+)
+
+source_record = Table(
+    "source_record",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("source", String(40), nullable=False),
+    Column("external_id", String(512), nullable=False),
+    Column("file", Text, nullable=False),
+    Column("locator", String(100), nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Column("person_id", Integer, _person_fk()),
+    Column("import_run_id", Integer, ForeignKey("import_run.id", ondelete="SET NULL")),
+    UniqueConstraint("source", "external_id", name="uq_source_record_source_external"),
+)
+Index("ix_source_record_person", source_record.c.person_id)
+
+setting = Table(
+    "setting",
+    metadata,
+    Column("key", String(100), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+rating = Table(
+    "rating",
+    metadata,
+    Column("person_id", Integer, _person_fk(), primary_key=True),
+    Column("value", Float, nullable=False),
+    Column("rated_at", UTCDateTime, nullable=False),
+)

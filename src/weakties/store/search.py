@@ -1,0 +1,125 @@
+"""Full-text search over people, portable to every engine.
+
+Each person gets a set of terms (name words, identity values and their parts, organisations,
+titles, tags, skills, note words), folded to lower-case ASCII where possible. A query matches
+people having, for every query word, a term that starts with it: an index range scan per word,
+which SQLite, PostgreSQL and Spark SQL all run the same way (no engine-specific FTS).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import and_, delete, func, insert, select
+from sqlalchemy.engine import Connection
+from sqlalchemy.sql import Select
+
+from weakties.store import schema as s
+
+_WORD = re.compile(r"[\w]+", re.UNICODE)
+TERM_MAX = 100
+_TOP = "\U0010ffff"
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip diacritics: "Zoë Ångström" → "zoe angstrom"."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def words(text: str) -> list[str]:
+    """The searchable words of ``text`` (folded)."""
+    return [w[:TERM_MAX] for w in _WORD.findall(fold(text))]
+
+
+def person_terms(conn: Connection, person_id: int) -> set[str]:
+    """Everything a search should find this person by."""
+    terms: set[str] = set()
+    row = conn.execute(
+        select(s.person.c.name, s.person.c.location, s.person.c.how_met, s.person.c.met_where).where(
+            s.person.c.id == person_id
+        )
+    ).one_or_none()
+    if row is None:
+        return terms
+    for value in row:
+        if value:
+            terms.update(words(value))
+    for (alias,) in conn.execute(
+        select(s.person_alias.c.alias).where(s.person_alias.c.person_id == person_id)
+    ):
+        terms.update(words(alias))
+    for kind, value in conn.execute(
+        select(s.identity.c.kind, s.identity.c.value).where(s.identity.c.person_id == person_id)
+    ):
+        terms.add(fold(value)[:TERM_MAX])
+        if kind == "email":
+            local, _, domain = value.partition("@")
+            terms.update(words(local))
+            terms.add(domain[:TERM_MAX])
+        elif kind == "url":
+            terms.update(words(value.rsplit("/", 1)[-1]))
+        elif kind == "phone":
+            terms.add(value.lstrip("+"))
+    for name, title in conn.execute(
+        select(s.organization.c.name, s.affiliation.c.title)
+        .select_from(s.affiliation.join(s.organization))
+        .where(s.affiliation.c.person_id == person_id)
+    ):
+        terms.update(words(name))
+        if title:
+            terms.update(words(title))
+    for (tag,) in conn.execute(select(s.person_tag.c.tag).where(s.person_tag.c.person_id == person_id)):
+        terms.add(fold(tag)[:TERM_MAX])
+        terms.update(words(tag))
+    for (skill,) in conn.execute(
+        select(s.person_skill.c.skill).where(s.person_skill.c.person_id == person_id)
+    ):
+        terms.update(words(skill))
+    for (text,) in conn.execute(select(s.note.c.text).where(s.note.c.person_id == person_id)):
+        terms.update(words(text))
+    return {t for t in terms if t}
+
+
+def refresh_terms(conn: Connection, person_ids: Iterable[int]) -> None:
+    """Recompute the search terms of these people (after any change to what they are found by)."""
+    for person_id in set(person_ids):
+        conn.execute(delete(s.search_term).where(s.search_term.c.person_id == person_id))
+        terms = person_terms(conn, person_id)
+        if terms:
+            conn.execute(
+                insert(s.search_term), [{"person_id": person_id, "term": t} for t in sorted(terms)]
+            )
+
+
+def bulk_terms(conn: Connection, rows: Sequence[tuple[int, Iterable[str]]]) -> None:
+    """Insert terms for many fresh people at once (bulk loads; no prior terms exist)."""
+    payload = [
+        {"person_id": pid, "term": term}
+        for pid, texts in rows
+        for term in sorted({w for text in texts for w in words(text)})
+    ]
+    if payload:
+        conn.execute(insert(s.search_term), payload)
+
+
+def matching_ids(query: str) -> Select[tuple[int]] | None:
+    """A SELECT of the ids of people matching every word of ``query`` (None: no words)."""
+    tokens = sorted(set(words(query)))
+    if not tokens:
+        return None
+    stmt: Select[tuple[int]] | None = None
+    for token in tokens:
+        sub = (
+            select(s.search_term.c.person_id)
+            .where(and_(s.search_term.c.term >= token, s.search_term.c.term < token + _TOP))
+            .distinct()
+        )
+        stmt = sub if stmt is None else stmt.where(s.search_term.c.person_id.in_(sub))
+    return stmt
+
+
+def term_count(conn: Connection) -> int:
+    return int(conn.execute(select(func.count()).select_from(s.search_term)).scalar_one())

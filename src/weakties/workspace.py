@@ -1,0 +1,823 @@
+"""The workspace: the one façade the CLI, the web app and Python users go through.
+
+A :class:`Workspace` owns a database connection pool and offers a method for everything a user
+can do: add and edit people, log what happened, keep the goodwill ledger, set goals, record
+opportunities, merge, forget, export. Each method runs in one transaction: it happens whole or
+not at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any, Literal, TextIO
+
+from weakties.domain.dates import PartialDate, parse_date, parse_moment
+from weakties.domain.goals import (
+    Goal,
+    GoalStatus,
+    GoalTag,
+    GoalTagKind,
+    Opportunity,
+    OpportunityStatus,
+)
+from weakties.domain.identities import Identity, IdentityKind, normalize_identity
+from weakties.domain.ledger import (
+    Channel,
+    Direction,
+    Favor,
+    FavorSize,
+    Interaction,
+    InteractionKind,
+    Introduction,
+    IntroOutcome,
+    Participant,
+    Role,
+)
+from weakties.domain.people import Affiliation, Note, Organization, OrgKind, Person
+from weakties.errors import Conflict, InvalidInput, NotFound
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection, Engine
+
+    from weakties.store.people import PersonRow
+    from weakties.synth.world import World
+
+SortKey = Literal["name", "recent", "interactions", "added"]
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """Everything ``show PERSON`` prints: the person and every fact about them."""
+
+    person: Person
+    affiliations: list[tuple[Affiliation, str]]
+    interactions: list[Interaction]
+    interaction_count: int
+    favors: list[Favor]
+    introductions: list[Introduction]
+    goals: list[Goal]
+    opportunities: list[Opportunity]
+    notes: list[Note]
+    names: dict[int, str] = field(default_factory=dict)  # every person id mentioned above
+    org_names: dict[int, str] = field(default_factory=dict)
+    merged_from: list[int] = field(default_factory=list)
+
+
+def _when(text: str | None) -> PartialDate | None:
+    return parse_date(text) if text else None
+
+
+def _identities(
+    emails: Sequence[str] = (),
+    phones: Sequence[str] = (),
+    urls: Sequence[str] = (),
+    handles: Sequence[str] = (),
+) -> list[Identity]:
+    out = []
+    for kind, values in (
+        (IdentityKind.EMAIL, emails),
+        (IdentityKind.PHONE, phones),
+        (IdentityKind.URL, urls),
+        (IdentityKind.HANDLE, handles),
+    ):
+        for raw in values:
+            out.append(Identity(kind, normalize_identity(kind, raw)))
+    return out
+
+
+class Workspace:
+    """A weakties database and everything one can do with it."""
+
+    def __init__(self, engine: Engine, url: str) -> None:
+        self.engine = engine
+        self.url = url
+
+    # ----------------------------------------------------------------- opening
+    @classmethod
+    def open(cls, db: str | None = None, *, create: bool = True) -> Workspace:
+        """Open (creating or migrating when needed) the database at ``db``, ``WEAKTIES_DB`` or
+        the per-user default."""
+        from weakties.store.database import create_engine_for, ensure_schema, resolve_url
+
+        url = resolve_url(db)
+        engine = create_engine_for(url, create=create)
+        ensure_schema(engine, url)
+        return cls(engine, url)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """One transaction; driver errors become one-line :mod:`weakties.errors`."""
+        from weakties.store.database import translate_errors
+
+        with translate_errors(self.url), self.engine.begin() as conn:
+            yield conn
+
+    # ------------------------------------------------------------------ owner
+    def init(self, name: str | None = None, emails: Sequence[str] = ()) -> Person:
+        """Set up the owner ("me"), or update their name and addresses if already there."""
+        from weakties.store import people
+
+        with self.transaction() as conn:
+            me = people.me_id(conn)
+            if me is None:
+                me = people.add_person(
+                    conn,
+                    Person(name=name or "Me", is_me=True, identities=tuple(_identities(emails))),
+                )
+            else:
+                if name:
+                    people.update_person(conn, me, name=name)
+                people.add_identities(conn, me, _identities(emails))
+            return people.get_person(conn, me)
+
+    def me(self) -> Person:
+        from weakties.store import people
+
+        with self.transaction() as conn:
+            me = people.me_id(conn)
+            if me is None:
+                raise NotFound("this workspace has no owner yet", hint="run `weakties init --name NAME`")
+            return people.get_person(conn, me)
+
+    def _me_id(self, conn: Connection) -> int:
+        from weakties.store import people
+
+        me = people.me_id(conn)
+        if me is None:
+            me = people.add_person(conn, Person(name="Me", is_me=True))
+        return me
+
+    # ----------------------------------------------------------------- people
+    def resolve(self, ref: str) -> int:
+        """The id of the person ``ref`` names (id, email, URL, phone or name)."""
+        from weakties.store.lookup import resolve_person
+
+        with self.transaction() as conn:
+            return resolve_person(conn, ref)
+
+    def person(self, ref: str | int) -> Person:
+        from weakties.store import people
+        from weakties.store.lookup import resolve_person
+
+        with self.transaction() as conn:
+            pid = ref if isinstance(ref, int) else resolve_person(conn, ref)
+            return people.get_person(conn, pid)
+
+    def add_person(
+        self,
+        name: str,
+        *,
+        emails: Sequence[str] = (),
+        phones: Sequence[str] = (),
+        urls: Sequence[str] = (),
+        handles: Sequence[str] = (),
+        org: str | None = None,
+        title: str | None = None,
+        tags: Sequence[str] = (),
+        skills: Sequence[str] = (),
+        location: str | None = None,
+        how_met: str | None = None,
+        met_where: str | None = None,
+        met_when: str | None = None,
+        met_through: str | None = None,
+        do_not_ask: bool = False,
+    ) -> Person:
+        """Add a contact. Identities are normalised; one already owned by someone is refused."""
+        from nameparser import HumanName
+
+        from weakties.store import orgs, people
+        from weakties.store.lookup import resolve_person
+
+        if not name.strip():
+            raise InvalidInput("a person needs a name")
+        if title and not org:
+            raise InvalidInput("a title needs an organisation (--org)")
+        parsed = HumanName(name.strip())
+        identities = _identities(emails, phones, urls, handles)
+        with self.transaction() as conn:
+            through = resolve_person(conn, met_through) if met_through else None
+            pid = people.add_person(
+                conn,
+                Person(
+                    name=" ".join(name.split()),
+                    given_name=parsed.first or None,
+                    family_name=parsed.last or None,
+                    location=location,
+                    how_met=how_met,
+                    met_where=met_where,
+                    met_when=_when(met_when),
+                    met_through_id=through,
+                    do_not_ask=do_not_ask,
+                    identities=tuple(identities),
+                    tags=tuple(tags),
+                    skills=tuple(skills),
+                ),
+            )
+            if org:
+                org_id = orgs.ensure_org(conn, org)
+                people.add_affiliation(conn, Affiliation(person_id=pid, org_id=org_id, title=title))
+            return people.get_person(conn, pid)
+
+    def edit_person(
+        self,
+        ref: str,
+        *,
+        add_emails: Sequence[str] = (),
+        add_phones: Sequence[str] = (),
+        add_urls: Sequence[str] = (),
+        add_handles: Sequence[str] = (),
+        remove_identities: Sequence[str] = (),
+        org: str | None = None,
+        title: str | None = None,
+        left_org: str | None = None,
+        left_when: str | None = None,
+        met_through: str | None = None,
+        skills: Sequence[str] = (),
+        **fields: Any,
+    ) -> Person:
+        """Change a person's profile, identities or current job."""
+        from sqlalchemy import delete, update
+
+        from weakties.domain.identities import guess_identity
+        from weakties.store import orgs, people
+        from weakties.store import schema as s
+        from weakties.store.lookup import resolve_person
+
+        changes = {k: v for k, v in fields.items() if v is not None}
+        if "met_when" in changes:
+            changes["met_when"] = parse_date(changes["met_when"])
+        with self.transaction() as conn:
+            pid = resolve_person(conn, ref)
+            if met_through:
+                through = resolve_person(conn, met_through)
+                if through == pid:
+                    raise InvalidInput("a person cannot have met you through themselves")
+                changes["met_through_id"] = through
+            if changes:
+                people.update_person(conn, pid, **changes)
+            people.add_identities(conn, pid, _identities(add_emails, add_phones, add_urls, add_handles))
+            for raw in remove_identities:
+                ident = guess_identity(raw)
+                gone = conn.execute(
+                    delete(s.identity).where(
+                        s.identity.c.person_id == pid,
+                        s.identity.c.kind == ident.kind.value,
+                        s.identity.c.value == ident.value,
+                    )
+                ).rowcount
+                if not gone:
+                    raise NotFound(f"{ident.value} is not one of this person's identities")
+            if left_org:
+                org_id = orgs.find_org(conn, left_org)
+                ended = 0
+                if org_id is not None:
+                    ended = conn.execute(
+                        update(s.affiliation)
+                        .where(
+                            s.affiliation.c.person_id == pid,
+                            s.affiliation.c.org_id == org_id,
+                            s.affiliation.c.end.is_(None),
+                        )
+                        .values(end=(_when(left_when) or PartialDate.from_date(datetime.now().date())).iso())
+                    ).rowcount
+                if not ended:
+                    raise NotFound(f"no current affiliation with {left_org!r}")
+            if org:
+                org_id = orgs.ensure_org(conn, org)
+                people.add_affiliation(conn, Affiliation(person_id=pid, org_id=org_id, title=title))
+            elif title:
+                raise InvalidInput("a title needs an organisation (--org)")
+            if skills:
+                people.add_skills(conn, pid, skills)
+            people.touch(conn, [pid])
+            from weakties.store.search import refresh_terms
+
+            refresh_terms(conn, [pid])
+            return people.get_person(conn, pid)
+
+    def people(
+        self,
+        query: str | None = None,
+        *,
+        tag: str | None = None,
+        org: str | None = None,
+        title: str | None = None,
+        sort: SortKey = "name",
+        limit: int | None = None,
+        include_me: bool = False,
+    ) -> list[PersonRow]:
+        """Search and list people; every filter narrows the list."""
+        from sqlalchemy import func, select
+
+        from weakties.domain.people import normalize_tag
+        from weakties.store import people as store_people
+        from weakties.store import schema as s
+        from weakties.store.orgs import find_org
+        from weakties.store.search import matching_ids, words
+
+        with self.transaction() as conn:
+            stmt = select(s.person.c.id).where(store_people.visible)
+            if not include_me:
+                stmt = stmt.where(s.person.c.is_me.is_(False))
+            if query:
+                ids = matching_ids(query)
+                if ids is None:
+                    return []
+                stmt = stmt.where(s.person.c.id.in_(ids))
+            if tag:
+                stmt = stmt.where(
+                    s.person.c.id.in_(select(s.person_tag.c.person_id).where(s.person_tag.c.tag == normalize_tag(tag)))
+                )
+            if org:
+                org_id = find_org(conn, org)
+                if org_id is None:
+                    raise NotFound(f"no organisation called {org!r}")
+                stmt = stmt.where(
+                    s.person.c.id.in_(
+                        select(s.affiliation.c.person_id).where(
+                            s.affiliation.c.org_id == org_id, s.affiliation.c.end.is_(None)
+                        )
+                    )
+                )
+            if title:
+                for word in words(title):
+                    stmt = stmt.where(
+                        s.person.c.id.in_(
+                            select(s.affiliation.c.person_id).where(
+                                s.affiliation.c.end.is_(None),
+                                func.lower(s.affiliation.c.title).contains(word, autoescape=True),
+                            )
+                        )
+                    )
+            if sort == "added":
+                stmt = stmt.order_by(s.person.c.id.desc())
+            else:
+                stmt = stmt.order_by(func.lower(s.person.c.name), s.person.c.id)
+            ids_found = [int(i) for i in conn.execute(stmt).scalars()]
+            if sort in ("recent", "interactions"):
+                rows = store_people.people_rows(conn, ids_found)
+                ordered = sorted(
+                    rows.values(),
+                    key=(
+                        (lambda r: (-(r.last_contact.timestamp() if r.last_contact else -1e18), r.name))
+                        if sort == "recent"
+                        else (lambda r: (-r.interactions, r.name))
+                    ),
+                )
+                return ordered[:limit] if limit else ordered
+            if limit:
+                ids_found = ids_found[:limit]
+            rows = store_people.people_rows(conn, ids_found)
+            return [rows[i] for i in ids_found]
+
+    def profile(self, ref: str | int, *, timeline: int | None = 20) -> Profile:
+        """The person and every fact about them, for ``show``."""
+        from sqlalchemy import func, select
+
+        from weakties.store import goals, ledger, people
+        from weakties.store import schema as s
+        from weakties.store.lookup import resolve_person
+
+        with self.transaction() as conn:
+            pid = ref if isinstance(ref, int) else resolve_person(conn, ref)
+            person = people.get_person(conn, pid)
+            interactions = ledger.interactions_of(conn, pid, limit=timeline)
+            total = conn.execute(
+                select(func.count(func.distinct(s.participant.c.interaction_id))).where(
+                    s.participant.c.person_id == pid
+                )
+            ).scalar_one()
+            favors = ledger.favors_of(conn, pid)
+            intros = ledger.introductions_of(conn, pid)
+            goal_list = goals.goals_of(conn, pid)
+            opps = goals.list_opportunities(conn, person_id=pid)
+            mentioned: set[int] = {pid}
+            for item in interactions:
+                mentioned |= item.people()
+            for f in favors:
+                mentioned |= {f.giver_id, f.receiver_id}
+            for i in intros:
+                mentioned |= {i.a_id, i.b_id} | ({i.introducer_id} if i.introducer_id else set())
+            for o in opps:
+                mentioned |= set(o.chain)
+            if person.met_through_id:
+                mentioned.add(person.met_through_id)
+            org_ids = {o.org_id for o in opps if o.org_id is not None}
+            org_names = dict(
+                conn.execute(select(s.organization.c.id, s.organization.c.name).where(s.organization.c.id.in_(org_ids))).all()
+            ) if org_ids else {}
+            merged_from = [
+                int(i)
+                for i in conn.execute(select(s.person.c.id).where(s.person.c.merged_into_id == pid)).scalars()
+            ]
+            return Profile(
+                person=person,
+                affiliations=people.affiliations_of(conn, pid),
+                interactions=interactions,
+                interaction_count=int(total),
+                favors=favors,
+                introductions=intros,
+                goals=goal_list,
+                opportunities=opps,
+                notes=people.notes_of(conn, pid),
+                names=ledger.names_of(conn, mentioned),
+                org_names=org_names,
+                merged_from=merged_from,
+            )
+
+    def add_org(
+        self,
+        name: str,
+        *,
+        kind: OrgKind = OrgKind.COMPANY,
+        industry: str | None = None,
+        aliases: Sequence[str] = (),
+        domains: Sequence[str] = (),
+        location: str | None = None,
+    ) -> Organization:
+        from weakties.store import orgs
+
+        if not name.strip():
+            raise InvalidInput("an organisation needs a name")
+        for domain in domains:
+            if "." not in domain or " " in domain.strip():
+                raise InvalidInput(f"not a web domain: {domain!r}", hint="accepted: example.com")
+        with self.transaction() as conn:
+            existing = orgs.find_org(conn, name)
+            if existing is not None:
+                raise Conflict(f"{name!r} already exists (#{existing})")
+            org_id = orgs.add_org(
+                conn,
+                Organization(
+                    name=name,
+                    kind=kind,
+                    industry=industry,
+                    aliases=tuple(aliases),
+                    domains=tuple(d.strip().lower() for d in domains),
+                    location=location,
+                ),
+            )
+            org = orgs.get_org(conn, org_id)
+            assert org is not None
+            return org
+
+    def orgs(self) -> list[tuple[Organization, int]]:
+        """Every organisation with its number of current members, largest first."""
+        from sqlalchemy import func, select
+
+        from weakties.store import schema as s
+
+        with self.transaction() as conn:
+            counts = dict(
+                conn.execute(
+                    select(s.affiliation.c.org_id, func.count(func.distinct(s.affiliation.c.person_id)))
+                    .where(s.affiliation.c.end.is_(None))
+                    .group_by(s.affiliation.c.org_id)
+                ).all()
+            )
+            rows = conn.execute(select(s.organization).order_by(s.organization.c.name)).all()
+            out = [
+                (
+                    Organization(id=r.id, name=r.name, kind=OrgKind(r.kind), industry=r.industry, location=r.location),
+                    int(counts.get(r.id, 0)),
+                )
+                for r in rows
+            ]
+            out.sort(key=lambda o: (-o[1], o[0].name.lower()))
+            return out
+
+    def tag(self, ref: str, tags: Sequence[str], *, remove: bool = False) -> list[str]:
+        """Add (or remove) tags; returns the tags that changed."""
+        from weakties.store import people
+        from weakties.store.lookup import resolve_person
+
+        with self.transaction() as conn:
+            pid = resolve_person(conn, ref)
+            return people.remove_tags(conn, pid, tags) if remove else people.add_tags(conn, pid, tags)
+
+    def note(self, ref: str, text: str) -> Note:
+        from weakties.store import people
+        from weakties.store.lookup import resolve_person
+
+        with self.transaction() as conn:
+            pid = resolve_person(conn, ref)
+            note_id = people.add_note(conn, pid, text)
+            return Note(id=note_id, person_id=pid, text=text.strip())
+
+    # ----------------------------------------------------------------- ledger
+    def log(
+        self,
+        refs: Sequence[str],
+        *,
+        channel: Channel = Channel.MESSAGE,
+        when: str = "now",
+        direction: Direction = Direction.OUTBOUND,
+        summary: str | None = None,
+        kind: InteractionKind = InteractionKind.CONVERSATION,
+    ) -> Interaction:
+        """Record an interaction between me and one or more people."""
+        from weakties.store import ledger
+        from weakties.store.lookup import resolve_person
+
+        if not refs:
+            raise InvalidInput("name at least one person")
+        channel, direction, kind = Channel(channel), Direction(direction), InteractionKind(kind)
+        moment = parse_moment(when)
+        if moment > datetime.now(UTC).replace(microsecond=0) + _SLACK:
+            raise InvalidInput(f"{when!r} is in the future", hint="log what already happened")
+        with self.transaction() as conn:
+            me = self._me_id(conn)
+            others = []
+            for ref in refs:
+                pid = resolve_person(conn, ref)
+                if pid == me:
+                    raise InvalidInput("you are always part of what you log; name the others")
+                if pid not in others:
+                    others.append(pid)
+            group = channel in (Channel.MEETING, Channel.IN_PERSON) or len(others) > 1
+            if direction is Direction.OUTBOUND:
+                parts = [Participant(me, Role.ORGANIZER if group and channel is Channel.MEETING else Role.FROM)]
+                parts += [Participant(p, Role.ATTENDEE if channel is Channel.MEETING else Role.TO) for p in others]
+            elif direction is Direction.INBOUND:
+                first, rest = others[0], others[1:]
+                parts = [Participant(first, Role.ORGANIZER if channel is Channel.MEETING else Role.FROM)]
+                parts += [
+                    Participant(p, Role.ATTENDEE if channel is Channel.MEETING else Role.TO) for p in [me, *rest]
+                ]
+            else:
+                parts = [Participant(p, Role.PARTICIPANT) for p in [me, *others]]
+            item = Interaction(
+                occurred_at=moment,
+                channel=channel,
+                kind=kind,
+                direction=direction,
+                summary=summary,
+                participants=tuple(parts),
+            )
+            return replace(item, id=ledger.add_interaction(conn, item))
+
+    def helped(
+        self, ref: str, what: str, *, when: str | None = None, size: FavorSize = FavorSize.SMALL, by_them: bool = False
+    ) -> Favor:
+        """Record a favour I did for someone (or, with ``by_them``, one they did for me)."""
+        from weakties.store import ledger
+        from weakties.store.lookup import resolve_person
+
+        if not what.strip():
+            raise InvalidInput("say what the favour was")
+        happened, size = _when(when), FavorSize(size)
+        with self.transaction() as conn:
+            me = self._me_id(conn)
+            pid = resolve_person(conn, ref)
+            if pid == me:
+                raise InvalidInput("a favour needs someone other than you")
+            giver, receiver = (pid, me) if by_them else (me, pid)
+            item = Favor(giver_id=giver, receiver_id=receiver, what=what.strip(), when=happened, size=size)
+            return replace(item, id=ledger.add_favor(conn, item))
+
+    def intro(
+        self,
+        a: str,
+        b: str,
+        *,
+        by: str | None = None,
+        when: str | None = None,
+        outcome: IntroOutcome = IntroOutcome.PENDING,
+        note: str | None = None,
+    ) -> Introduction:
+        """Record that A was introduced to B, by C (default: by me)."""
+        from weakties.store import ledger
+        from weakties.store.lookup import resolve_person
+
+        happened, outcome = _when(when), IntroOutcome(outcome)
+        with self.transaction() as conn:
+            a_id, b_id = resolve_person(conn, a), resolve_person(conn, b)
+            if a_id == b_id:
+                raise InvalidInput("an introduction needs two different people")
+            by_id = resolve_person(conn, by) if by else self._me_id(conn)
+            if by_id in (a_id, b_id):
+                raise InvalidInput("the introducer must be a third person")
+            item = Introduction(a_id=a_id, b_id=b_id, introducer_id=by_id, when=happened, outcome=outcome, note=note)
+            return replace(item, id=ledger.add_introduction(conn, item))
+
+    # ----------------------------------------------------------- goals & opps
+    def add_goal(self, text: str, *, tags: Sequence[str] = (), for_person: str | None = None) -> Goal:
+        """Set a goal of mine, or record a contact's ask (``for_person``).
+
+        Tags are ``kind:value`` (role, industry, skill, org, location), e.g. ``industry:fintech``.
+        """
+        from weakties.store import goals
+        from weakties.store.lookup import resolve_person
+
+        if not text.strip():
+            raise InvalidInput("a goal needs a text")
+        parsed = tuple(parse_goal_tag(t) for t in tags)
+        with self.transaction() as conn:
+            owner = resolve_person(conn, for_person) if for_person else self._me_id(conn)
+            item = Goal(
+                owner_id=owner,
+                text=text.strip(),
+                tags=parsed,
+                created=PartialDate.from_date(datetime.now().date()),
+            )
+            return replace(item, id=goals.add_goal(conn, item))
+
+    def goals(self, *, for_person: str | None = None, status: GoalStatus | None = None, everyone: bool = False) -> list[Goal]:
+        from weakties.store import goals
+        from weakties.store.lookup import resolve_person
+
+        with self.transaction() as conn:
+            owner = None if everyone else (resolve_person(conn, for_person) if for_person else self._me_id(conn))
+            return goals.list_goals(conn, owner_id=owner, status=status)
+
+    def set_goal_status(self, goal_id: int, status: GoalStatus, *, when: str | None = None) -> Goal:
+        from weakties.store import goals
+
+        with self.transaction() as conn:
+            goals.set_goal_status(conn, goal_id, status, _when(when) or PartialDate.from_date(datetime.now().date()))
+            return goals.get_goal(conn, goal_id)
+
+    def add_opportunity(
+        self,
+        title: str,
+        *,
+        org: str | None = None,
+        via: Sequence[str] = (),
+        status: OpportunityStatus = OpportunityStatus.LEAD,
+        opened: str | None = None,
+        goal_id: int | None = None,
+        note: str | None = None,
+    ) -> Opportunity:
+        """Record a job, client or deal and the chain of people it came through (nearest me first)."""
+        from weakties.store import goals, orgs
+
+        if not title.strip():
+            raise InvalidInput("an opportunity needs a title")
+        status = OpportunityStatus(status)
+        with self.transaction() as conn:
+            chain = self._chain(conn, via)
+            if goal_id is not None:
+                goals.get_goal(conn, goal_id)
+            item = Opportunity(
+                title=title.strip(),
+                org_id=orgs.ensure_org(conn, org) if org else None,
+                status=status,
+                opened=_when(opened) or PartialDate.from_date(datetime.now().date()),
+                chain=chain,
+                goal_id=goal_id,
+                note=note,
+            )
+            return replace(item, id=goals.add_opportunity(conn, item))
+
+    def _chain(self, conn: Connection, via: Sequence[str]) -> tuple[int, ...]:
+        from weakties.store.lookup import resolve_person
+
+        me = self._me_id(conn)
+        chain: list[int] = []
+        for ref in via:
+            pid = resolve_person(conn, ref)
+            if pid == me:
+                raise InvalidInput("the chain lists the people between you and the opportunity, not you")
+            if pid in chain:
+                raise InvalidInput(f"{ref!r} appears twice in the chain")
+            chain.append(pid)
+        return tuple(chain)
+
+    def opportunities(self) -> list[Opportunity]:
+        from weakties.store import goals
+
+        with self.transaction() as conn:
+            return goals.list_opportunities(conn)
+
+    def update_opportunity(
+        self,
+        opp_id: int,
+        *,
+        status: OpportunityStatus | None = None,
+        via: Sequence[str] | None = None,
+        note: str | None = None,
+        title: str | None = None,
+        when: str | None = None,
+    ) -> Opportunity:
+        from weakties.store import goals
+
+        with self.transaction() as conn:
+            current = goals.list_opportunities(conn, ids=[opp_id])
+            if not current:
+                raise NotFound(f"no opportunity #{opp_id}")
+            values: dict[str, object] = {}
+            if status is not None:
+                values["status"] = status.value
+                if status.is_closed:
+                    values["closed"] = (_when(when) or PartialDate.from_date(datetime.now().date())).iso()
+            if note is not None:
+                values["note"] = note
+            if title is not None:
+                values["title"] = title
+            goals.update_opportunity(conn, opp_id, **values)
+            if via is not None:
+                goals.set_chain(conn, opp_id, self._chain(conn, via))
+            return goals.list_opportunities(conn, ids=[opp_id])[0]
+
+    # -------------------------------------------------- merge, forget, export
+    def merge(self, a: str, b: str) -> tuple[Person, int]:
+        """Merge B into A (the owner always survives); returns the kept person and the merge id."""
+        from weakties.store import people
+        from weakties.store.lookup import resolve_person
+        from weakties.store.merges import merge_people
+
+        with self.transaction() as conn:
+            result = merge_people(conn, resolve_person(conn, a), resolve_person(conn, b), reason="by hand")
+            return people.get_person(conn, result.kept_id), result.merge_id
+
+    def unmerge(self, ref: str) -> tuple[Person, Person]:
+        """Undo the latest merge involving this person; returns both people as restored."""
+        from weakties.store import people
+        from weakties.store.lookup import resolve_person
+        from weakties.store.merges import unmerge
+
+        with self.transaction() as conn:
+            result = unmerge(conn, resolve_person(conn, ref, include_merged=True))
+            return people.get_person(conn, result.kept_id), people.get_person(conn, result.merged_id)
+
+    def forget(self, ref: str) -> tuple[str, dict[str, int]]:
+        """Erase a person and every fact about them; returns their name and what was erased."""
+        from weakties.store import people
+        from weakties.store.lookup import resolve_person
+        from weakties.store.merges import forget_person
+
+        with self.transaction() as conn:
+            pid = resolve_person(conn, ref)
+            person = people.get_person(conn, pid)
+            if person.is_me:
+                raise InvalidInput("you cannot forget yourself; delete the database instead")
+            return person.name, forget_person(conn, pid)
+
+    def export(self, stream: TextIO, fmt: Literal["json", "csv"] = "json") -> None:
+        """Write the whole workspace as JSON, or the people as CSV."""
+        from weakties.store import export
+
+        with self.transaction() as conn:
+            if fmt == "json":
+                export.write_json(conn, stream)
+            else:
+                export.write_people_csv(conn, stream)
+
+    def stats(self) -> dict[str, int]:
+        """How many of each thing the workspace holds."""
+        from sqlalchemy import func, select
+
+        from weakties.store import schema as s
+        from weakties.store.people import visible
+
+        with self.transaction() as conn:
+            def count(table: Any, *where: Any) -> int:
+                return int(conn.execute(select(func.count()).select_from(table).where(*where)).scalar_one())
+
+            return {
+                "people": count(s.person, visible),
+                "organisations": count(s.organization),
+                "interactions": count(s.interaction),
+                "favours": count(s.favor),
+                "introductions": count(s.introduction),
+                "goals": count(s.goal),
+                "opportunities": count(s.opportunity),
+            }
+
+    # -------------------------------------------------------------- bulk load
+    def load_world(self, world: World) -> dict[int, int]:
+        """Load a synthetic world into this (empty) workspace; returns world index → person id."""
+        from weakties.store.bulk import load_world
+
+        with self.transaction() as conn:
+            return load_world(conn, world)
+
+
+_SLACK = timedelta(minutes=5)  # clocks disagree a little; "now" must not be refused
+
+
+def parse_goal_tag(raw: str) -> GoalTag:
+    """Read ``kind:value`` (``role:product manager``); a bare word is taken as a role."""
+    kind, sep, value = raw.partition(":")
+    if not sep:
+        return GoalTag(GoalTagKind.ROLE, raw.strip())
+    try:
+        tag_kind = GoalTagKind(kind.strip().lower())
+    except ValueError:
+        kinds = ", ".join(k.value for k in GoalTagKind)
+        raise InvalidInput(f"unknown goal tag kind {kind!r}", hint=f"accepted: {kinds}") from None
+    if not value.strip():
+        raise InvalidInput(f"empty goal tag {raw!r}")
+    return GoalTag(tag_kind, value.strip())
