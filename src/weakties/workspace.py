@@ -64,6 +64,19 @@ class Profile:
     names: dict[int, str] = field(default_factory=dict)  # every person id mentioned above
     org_names: dict[int, str] = field(default_factory=dict)
     merged_from: list[int] = field(default_factory=list)
+    me_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ContactActivity:
+    """My history with one contact, straight from the ledger."""
+
+    person_id: int
+    name: str
+    interactions: int
+    first: datetime | None
+    last: datetime | None
+    recent: int
 
 
 def _when(text: str | None) -> PartialDate | None:
@@ -435,6 +448,7 @@ class Workspace:
                 names=ledger.names_of(conn, mentioned),
                 org_names=org_names,
                 merged_from=merged_from,
+                me_id=people.me_id(conn),
             )
 
     def add_org(
@@ -795,6 +809,62 @@ class Workspace:
                 "goals": count(s.goal),
                 "opportunities": count(s.opportunity),
             }
+
+    def contact_activity(self, *, recent_days: int = 365, now: datetime | None = None) -> list[ContactActivity]:
+        """How much I have talked with each contact: totals, first, last and recent counts."""
+        from sqlalchemy import and_, case, func, select
+
+        from weakties.store import people
+        from weakties.store import schema as s
+
+        now = now or datetime.now(UTC)
+        cut = now - timedelta(days=recent_days)
+        mine, theirs = s.participant.alias("mine"), s.participant.alias("theirs")
+        with self.transaction() as conn:
+            me = people.me_id(conn)
+            if me is None:
+                return []
+            stmt = (
+                select(
+                    theirs.c.person_id,
+                    s.person.c.name,
+                    func.count(func.distinct(s.interaction.c.id)),
+                    func.min(s.interaction.c.occurred_at),
+                    func.max(s.interaction.c.occurred_at),
+                    func.count(func.distinct(case((s.interaction.c.occurred_at >= cut, s.interaction.c.id)))),
+                )
+                .select_from(
+                    mine.join(
+                        theirs,
+                        and_(theirs.c.interaction_id == mine.c.interaction_id, theirs.c.person_id != me),
+                    )
+                    .join(s.interaction, s.interaction.c.id == mine.c.interaction_id)
+                    .join(s.person, s.person.c.id == theirs.c.person_id)
+                )
+                .where(mine.c.person_id == me, people.visible)
+                .group_by(theirs.c.person_id, s.person.c.name)
+            )
+            return [
+                ContactActivity(int(pid), name, int(total), first, last, int(recent))
+                for pid, name, total, first, last, recent in conn.execute(stmt)
+            ]
+
+    def set_setting(self, key: str, value: str) -> None:
+        from sqlalchemy import delete, insert
+
+        from weakties.store import schema as s
+
+        with self.transaction() as conn:
+            conn.execute(delete(s.setting).where(s.setting.c.key == key))
+            conn.execute(insert(s.setting).values(key=key, value=value))
+
+    def setting(self, key: str) -> str | None:
+        from sqlalchemy import select
+
+        from weakties.store import schema as s
+
+        with self.transaction() as conn:
+            return conn.execute(select(s.setting.c.value).where(s.setting.c.key == key)).scalar()
 
     # -------------------------------------------------------------- bulk load
     def load_world(self, world: World) -> dict[int, int]:

@@ -1,0 +1,100 @@
+"""The ``weakties`` command: global options, error handling and command registration.
+
+Errors a user can cause (:class:`~weakties.errors.WeaktiesError`) are printed as one line on
+stderr with exit code 1; ``--debug`` shows the traceback instead. Commands import the workspace
+lazily so that ``weakties --help`` starts fast.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from weakties import __version__
+from weakties.errors import WeaktiesError
+
+
+class _State:
+    db: str | None = None
+    debug: bool = False
+
+
+state = _State()
+
+
+class WeaktiesGroup(TyperGroup):
+    """Converts weakties errors, raised anywhere below, into one line and exit code 1."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except WeaktiesError as exc:
+            if state.debug or os.environ.get("WEAKTIES_DEBUG"):
+                raise
+            from weakties.cli.output import err_console
+
+            err_console().print(f"[red]error:[/red] {exc}", markup=True, highlight=False, soft_wrap=True)
+            raise typer.Exit(1) from None
+        except KeyboardInterrupt:
+            from weakties.cli.output import err_console
+
+            err_console().print("interrupted; nothing was changed by the unfinished step")
+            raise typer.Exit(130) from None
+
+
+app = typer.Typer(
+    cls=WeaktiesGroup,
+    name="weakties",
+    help="weakties — your network, from the exports you already have, scored and put to work.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"weakties {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    db: Annotated[
+        str | None,
+        typer.Option("--db", help="Database file or SQLAlchemy URL (default: WEAKTIES_DB or the user data folder)."),
+    ] = None,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks instead of one-line errors.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+    ] = False,
+) -> None:
+    """weakties — your network, from the exports you already have, scored and put to work."""
+    state.db = db
+    state.debug = debug
+
+
+def open_workspace() -> Any:
+    """The workspace named by ``--db`` / ``WEAKTIES_DB`` (created on first use)."""
+    from weakties.workspace import Workspace
+
+    return Workspace.open(state.db)
+
+
+def _register() -> None:
+    from weakties.cli import data, goals, ledger, people
+
+    for module in (people, ledger, goals, data):
+        module.register(app)
+
+
+_register()
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
