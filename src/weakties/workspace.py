@@ -161,7 +161,9 @@ class Workspace:
         with self.transaction() as conn:
             me = people.me_id(conn)
             if me is None:
-                raise NotFound("this workspace has no owner yet", hint="run `weakties init --name NAME`")
+                raise NotFound(
+                    "this workspace has no owner yet", hint="run `weakties init --name NAME`"
+                )
             return people.get_person(conn, me)
 
     def _me_id(self, conn: Connection) -> int:
@@ -280,7 +282,9 @@ class Workspace:
                 changes["met_through_id"] = through
             if changes:
                 people.update_person(conn, pid, **changes)
-            people.add_identities(conn, pid, _identities(add_emails, add_phones, add_urls, add_handles))
+            people.add_identities(
+                conn, pid, _identities(add_emails, add_phones, add_urls, add_handles)
+            )
             for raw in remove_identities:
                 ident = guess_identity(raw)
                 gone = conn.execute(
@@ -303,7 +307,11 @@ class Workspace:
                             s.affiliation.c.org_id == org_id,
                             s.affiliation.c.end.is_(None),
                         )
-                        .values(end=(_when(left_when) or PartialDate.from_date(datetime.now().date())).iso())
+                        .values(
+                            end=(
+                                _when(left_when) or PartialDate.from_date(datetime.now().date())
+                            ).iso()
+                        )
                     ).rowcount
                 if not ended:
                     raise NotFound(f"no current affiliation with {left_org!r}")
@@ -351,7 +359,11 @@ class Workspace:
                 stmt = stmt.where(s.person.c.id.in_(ids))
             if tag:
                 stmt = stmt.where(
-                    s.person.c.id.in_(select(s.person_tag.c.person_id).where(s.person_tag.c.tag == normalize_tag(tag)))
+                    s.person.c.id.in_(
+                        select(s.person_tag.c.person_id).where(
+                            s.person_tag.c.tag == normalize_tag(tag)
+                        )
+                    )
                 )
             if org:
                 org_id = find_org(conn, org)
@@ -384,7 +396,12 @@ class Workspace:
                 ordered = sorted(
                     rows.values(),
                     key=(
-                        (lambda r: (-(r.last_contact.timestamp() if r.last_contact else -1e18), r.name))
+                        (
+                            lambda r: (
+                                -(r.last_contact.timestamp() if r.last_contact else -1e18),
+                                r.name,
+                            )
+                        )
                         if sort == "recent"
                         else (lambda r: (-r.interactions, r.name))
                     ),
@@ -428,12 +445,22 @@ class Workspace:
             if person.met_through_id:
                 mentioned.add(person.met_through_id)
             org_ids = {o.org_id for o in opps if o.org_id is not None}
-            org_names = dict(
-                conn.execute(select(s.organization.c.id, s.organization.c.name).where(s.organization.c.id.in_(org_ids))).all()
-            ) if org_ids else {}
+            org_names = (
+                dict(
+                    conn.execute(
+                        select(s.organization.c.id, s.organization.c.name).where(
+                            s.organization.c.id.in_(org_ids)
+                        )
+                    ).all()
+                )
+                if org_ids
+                else {}
+            )
             merged_from = [
                 int(i)
-                for i in conn.execute(select(s.person.c.id).where(s.person.c.merged_into_id == pid)).scalars()
+                for i in conn.execute(
+                    select(s.person.c.id).where(s.person.c.merged_into_id == pid)
+                ).scalars()
             ]
             return Profile(
                 person=person,
@@ -494,9 +521,11 @@ class Workspace:
         from weakties.store import schema as s
 
         with self.transaction() as conn:
-            counts = dict(
+            counts: dict[int, int] = dict(
                 conn.execute(
-                    select(s.affiliation.c.org_id, func.count(func.distinct(s.affiliation.c.person_id)))
+                    select(
+                        s.affiliation.c.org_id, func.count(func.distinct(s.affiliation.c.person_id))
+                    )
                     .where(s.affiliation.c.end.is_(None))
                     .group_by(s.affiliation.c.org_id)
                 ).all()
@@ -504,7 +533,13 @@ class Workspace:
             rows = conn.execute(select(s.organization).order_by(s.organization.c.name)).all()
             out = [
                 (
-                    Organization(id=r.id, name=r.name, kind=OrgKind(r.kind), industry=r.industry, location=r.location),
+                    Organization(
+                        id=r.id,
+                        name=r.name,
+                        kind=OrgKind(r.kind),
+                        industry=r.industry,
+                        location=r.location,
+                    ),
                     int(counts.get(r.id, 0)),
                 )
                 for r in rows
@@ -519,7 +554,9 @@ class Workspace:
 
         with self.transaction() as conn:
             pid = resolve_person(conn, ref)
-            return people.remove_tags(conn, pid, tags) if remove else people.add_tags(conn, pid, tags)
+            return (
+                people.remove_tags(conn, pid, tags) if remove else people.add_tags(conn, pid, tags)
+            )
 
     def note(self, ref: str, text: str) -> Note:
         from weakties.store import people
@@ -562,13 +599,23 @@ class Workspace:
                     others.append(pid)
             group = channel in (Channel.MEETING, Channel.IN_PERSON) or len(others) > 1
             if direction is Direction.OUTBOUND:
-                parts = [Participant(me, Role.ORGANIZER if group and channel is Channel.MEETING else Role.FROM)]
-                parts += [Participant(p, Role.ATTENDEE if channel is Channel.MEETING else Role.TO) for p in others]
+                parts = [
+                    Participant(
+                        me, Role.ORGANIZER if group and channel is Channel.MEETING else Role.FROM
+                    )
+                ]
+                parts += [
+                    Participant(p, Role.ATTENDEE if channel is Channel.MEETING else Role.TO)
+                    for p in others
+                ]
             elif direction is Direction.INBOUND:
                 first, rest = others[0], others[1:]
-                parts = [Participant(first, Role.ORGANIZER if channel is Channel.MEETING else Role.FROM)]
+                parts = [
+                    Participant(first, Role.ORGANIZER if channel is Channel.MEETING else Role.FROM)
+                ]
                 parts += [
-                    Participant(p, Role.ATTENDEE if channel is Channel.MEETING else Role.TO) for p in [me, *rest]
+                    Participant(p, Role.ATTENDEE if channel is Channel.MEETING else Role.TO)
+                    for p in [me, *rest]
                 ]
             else:
                 parts = [Participant(p, Role.PARTICIPANT) for p in [me, *others]]
@@ -583,7 +630,13 @@ class Workspace:
             return replace(item, id=ledger.add_interaction(conn, item))
 
     def helped(
-        self, ref: str, what: str, *, when: str | None = None, size: FavorSize = FavorSize.SMALL, by_them: bool = False
+        self,
+        ref: str,
+        what: str,
+        *,
+        when: str | None = None,
+        size: FavorSize = FavorSize.SMALL,
+        by_them: bool = False,
     ) -> Favor:
         """Record a favour I did for someone (or, with ``by_them``, one they did for me)."""
         from weakties.store import ledger
@@ -598,7 +651,9 @@ class Workspace:
             if pid == me:
                 raise InvalidInput("a favour needs someone other than you")
             giver, receiver = (pid, me) if by_them else (me, pid)
-            item = Favor(giver_id=giver, receiver_id=receiver, what=what.strip(), when=happened, size=size)
+            item = Favor(
+                giver_id=giver, receiver_id=receiver, what=what.strip(), when=happened, size=size
+            )
             return replace(item, id=ledger.add_favor(conn, item))
 
     def intro(
@@ -623,11 +678,15 @@ class Workspace:
             by_id = resolve_person(conn, by) if by else self._me_id(conn)
             if by_id in (a_id, b_id):
                 raise InvalidInput("the introducer must be a third person")
-            item = Introduction(a_id=a_id, b_id=b_id, introducer_id=by_id, when=happened, outcome=outcome, note=note)
+            item = Introduction(
+                a_id=a_id, b_id=b_id, introducer_id=by_id, when=happened, outcome=outcome, note=note
+            )
             return replace(item, id=ledger.add_introduction(conn, item))
 
     # ----------------------------------------------------------- goals & opps
-    def add_goal(self, text: str, *, tags: Sequence[str] = (), for_person: str | None = None) -> Goal:
+    def add_goal(
+        self, text: str, *, tags: Sequence[str] = (), for_person: str | None = None
+    ) -> Goal:
         """Set a goal of mine, or record a contact's ask (``for_person``).
 
         Tags are ``kind:value`` (role, industry, skill, org, location), e.g. ``industry:fintech``.
@@ -648,19 +707,31 @@ class Workspace:
             )
             return replace(item, id=goals.add_goal(conn, item))
 
-    def goals(self, *, for_person: str | None = None, status: GoalStatus | None = None, everyone: bool = False) -> list[Goal]:
+    def goals(
+        self,
+        *,
+        for_person: str | None = None,
+        status: GoalStatus | None = None,
+        everyone: bool = False,
+    ) -> list[Goal]:
         from weakties.store import goals
         from weakties.store.lookup import resolve_person
 
         with self.transaction() as conn:
-            owner = None if everyone else (resolve_person(conn, for_person) if for_person else self._me_id(conn))
+            owner = (
+                None
+                if everyone
+                else (resolve_person(conn, for_person) if for_person else self._me_id(conn))
+            )
             return goals.list_goals(conn, owner_id=owner, status=status)
 
     def set_goal_status(self, goal_id: int, status: GoalStatus, *, when: str | None = None) -> Goal:
         from weakties.store import goals
 
         with self.transaction() as conn:
-            goals.set_goal_status(conn, goal_id, status, _when(when) or PartialDate.from_date(datetime.now().date()))
+            goals.set_goal_status(
+                conn, goal_id, status, _when(when) or PartialDate.from_date(datetime.now().date())
+            )
             return goals.get_goal(conn, goal_id)
 
     def add_opportunity(
@@ -703,7 +774,9 @@ class Workspace:
         for ref in via:
             pid = resolve_person(conn, ref)
             if pid == me:
-                raise InvalidInput("the chain lists the people between you and the opportunity, not you")
+                raise InvalidInput(
+                    "the chain lists the people between you and the opportunity, not you"
+                )
             if pid in chain:
                 raise InvalidInput(f"{ref!r} appears twice in the chain")
             chain.append(pid)
@@ -735,7 +808,9 @@ class Workspace:
             if status is not None:
                 values["status"] = status.value
                 if status.is_closed:
-                    values["closed"] = (_when(when) or PartialDate.from_date(datetime.now().date())).iso()
+                    values["closed"] = (
+                        _when(when) or PartialDate.from_date(datetime.now().date())
+                    ).iso()
             if note is not None:
                 values["note"] = note
             if title is not None:
@@ -753,7 +828,9 @@ class Workspace:
         from weakties.store.merges import merge_people
 
         with self.transaction() as conn:
-            result = merge_people(conn, resolve_person(conn, a), resolve_person(conn, b), reason="by hand")
+            result = merge_people(
+                conn, resolve_person(conn, a), resolve_person(conn, b), reason="by hand"
+            )
             return people.get_person(conn, result.kept_id), result.merge_id
 
     def unmerge(self, ref: str) -> tuple[Person, Person]:
@@ -764,7 +841,9 @@ class Workspace:
 
         with self.transaction() as conn:
             result = unmerge(conn, resolve_person(conn, ref, include_merged=True))
-            return people.get_person(conn, result.kept_id), people.get_person(conn, result.merged_id)
+            return people.get_person(conn, result.kept_id), people.get_person(
+                conn, result.merged_id
+            )
 
     def forget(self, ref: str) -> tuple[str, dict[str, int]]:
         """Erase a person and every fact about them; returns their name and what was erased."""
@@ -797,8 +876,11 @@ class Workspace:
         from weakties.store.people import visible
 
         with self.transaction() as conn:
+
             def count(table: Any, *where: Any) -> int:
-                return int(conn.execute(select(func.count()).select_from(table).where(*where)).scalar_one())
+                return int(
+                    conn.execute(select(func.count()).select_from(table).where(*where)).scalar_one()
+                )
 
             return {
                 "people": count(s.person, visible),
@@ -810,7 +892,9 @@ class Workspace:
                 "opportunities": count(s.opportunity),
             }
 
-    def contact_activity(self, *, recent_days: int = 365, now: datetime | None = None) -> list[ContactActivity]:
+    def contact_activity(
+        self, *, recent_days: int = 365, now: datetime | None = None
+    ) -> list[ContactActivity]:
         """How much I have talked with each contact: totals, first, last and recent counts."""
         from sqlalchemy import and_, case, func, select
 
@@ -831,12 +915,19 @@ class Workspace:
                     func.count(func.distinct(s.interaction.c.id)),
                     func.min(s.interaction.c.occurred_at),
                     func.max(s.interaction.c.occurred_at),
-                    func.count(func.distinct(case((s.interaction.c.occurred_at >= cut, s.interaction.c.id)))),
+                    func.count(
+                        func.distinct(
+                            case((s.interaction.c.occurred_at >= cut, s.interaction.c.id))
+                        )
+                    ),
                 )
                 .select_from(
                     mine.join(
                         theirs,
-                        and_(theirs.c.interaction_id == mine.c.interaction_id, theirs.c.person_id != me),
+                        and_(
+                            theirs.c.interaction_id == mine.c.interaction_id,
+                            theirs.c.person_id != me,
+                        ),
                     )
                     .join(s.interaction, s.interaction.c.id == mine.c.interaction_id)
                     .join(s.person, s.person.c.id == theirs.c.person_id)

@@ -36,7 +36,9 @@ class WeaktiesGroup(TyperGroup):
                 raise
             from weakties.cli.output import err_console
 
-            err_console().print(f"[red]error:[/red] {exc}", markup=True, highlight=False, soft_wrap=True)
+            err_console().print(
+                f"[red]error:[/red] {exc}", markup=True, highlight=False, soft_wrap=True
+            )
             raise typer.Exit(1) from None
         except KeyboardInterrupt:
             from weakties.cli.output import err_console
@@ -66,9 +68,14 @@ def _version(value: bool) -> None:
 def main_options(
     db: Annotated[
         str | None,
-        typer.Option("--db", help="Database file or SQLAlchemy URL (default: WEAKTIES_DB or the user data folder)."),
+        typer.Option(
+            "--db",
+            help="Database file or SQLAlchemy URL (default: WEAKTIES_DB or the user data folder).",
+        ),
     ] = None,
-    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks instead of one-line errors.")] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show tracebacks instead of one-line errors.")
+    ] = False,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
     ] = False,

@@ -21,7 +21,9 @@ def _ws() -> Any:
 
 def init(
     name: Annotated[str | None, typer.Option("--name", help="Your name.")] = None,
-    email: Annotated[list[str] | None, typer.Option("--email", "-e", help="Your email address(es).")] = None,
+    email: Annotated[
+        list[str] | None, typer.Option("--email", "-e", help="Your email address(es).")
+    ] = None,
 ) -> None:
     """Create the workspace (if needed) and say who you are."""
     from weakties.cli.app import state
@@ -29,7 +31,9 @@ def init(
 
     with _ws() as ws:
         me = ws.init(name, email or [])
-    ok(f"workspace ready at {resolve_url(state.db).removeprefix('sqlite:///')}; you are {me.name} (#{me.id})")
+    ok(
+        f"workspace ready at {resolve_url(state.db).removeprefix('sqlite:///')}; you are {me.name} (#{me.id})"
+    )
 
 
 def orgs(as_json: JsonOpt = False) -> None:
@@ -57,8 +61,12 @@ def _org(o: Any) -> dict[str, Any]:
 
 
 def export(
-    fmt: Annotated[str, typer.Option("--format", "-f", help="json (everything) or csv (people).")] = "json",
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="json (everything) or csv (people).")
+    ] = "json",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
+    ] = None,
 ) -> None:
     """Export the workspace: everything as JSON, or people as CSV."""
     from weakties.errors import InvalidInput, WeaktiesError
@@ -81,7 +89,9 @@ def export(
 
 
 def demo(
-    db: Annotated[str | None, typer.Option("--db", help="Where to build the demo workspace.")] = None,
+    db: Annotated[
+        str | None, typer.Option("--db", help="Where to build the demo workspace.")
+    ] = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the synthetic world.")] = 7,
 ) -> None:
     """Build a realistic synthetic network and tour it."""

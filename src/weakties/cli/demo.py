@@ -88,19 +88,25 @@ def _circles(activity: list, now: datetime) -> None:  # type: ignore[type-arg]
     monthly = sum(1 for a in activity if 12 <= a.recent < 52)
     yearly = sum(1 for a in activity if 1 <= a.recent < 12)
     out.print("[bold]Your circles[/bold] (contact in the last 12 months)")
-    out.print(f"  {contacts:,} people you have any history with; {len(recent):,} heard from this year")
+    out.print(
+        f"  {contacts:,} people you have any history with; {len(recent):,} heard from this year"
+    )
     out.print(f"  weekly or more: {weekly}   monthly: {monthly}   a few times a year: {yearly}")
     strongest = sorted(talked, key=lambda a: (-a.recent, -a.interactions, a.name))[:5]
     out.print("\n[bold]Most in touch this year[/bold]")
     for a in strongest:
-        out.print(f"  {a.name:28} {a.recent:4} this year, {a.interactions:5} in all, last {ago(a.last, now)}")
+        out.print(
+            f"  {a.name:28} {a.recent:4} this year, {a.interactions:5} in all, last {ago(a.last, now)}"
+        )
     dormant = [
         a
         for a in activity
         if a.last is not None and (now - a.last).days > 3 * 365 and a.interactions >= 10
     ]
     dormant.sort(key=lambda a: (-a.interactions, a.name))
-    out.print(f"\n[bold]Dormant-looking ties[/bold] ({len(dormant)} once-frequent, silent for 3+ years)")
+    out.print(
+        f"\n[bold]Dormant-looking ties[/bold] ({len(dormant)} once-frequent, silent for 3+ years)"
+    )
     for a in dormant[:5]:
         out.print(f"  {a.name:28} {a.interactions:5} interactions, last {ago(a.last, now)}")
 

@@ -10,7 +10,10 @@ from weakties.cli.ledger import _enum
 from weakties.cli.output import console, ok, print_json
 
 goal_app = typer.Typer(help="Goals: yours, and your contacts' asks.", no_args_is_help=True)
-opp_app = typer.Typer(help="Opportunities (jobs, clients, deals) and the people they came through.", no_args_is_help=True)
+opp_app = typer.Typer(
+    help="Opportunities (jobs, clients, deals) and the people they came through.",
+    no_args_is_help=True,
+)
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 
 
@@ -26,12 +29,19 @@ def _people_list(values: list[str] | None) -> list[str]:
 
 @goal_app.command("add")
 def goal_add(
-    text: Annotated[str, typer.Argument(help="What you (or they) want, e.g. 'product role at a fintech'.")],
+    text: Annotated[
+        str, typer.Argument(help="What you (or they) want, e.g. 'product role at a fintech'.")
+    ],
     tag: Annotated[
         list[str] | None,
-        typer.Option("--tag", help="kind:value with kind role, industry, skill, org or location (repeatable)."),
+        typer.Option(
+            "--tag",
+            help="kind:value with kind role, industry, skill, org or location (repeatable).",
+        ),
     ] = None,
-    for_person: Annotated[str | None, typer.Option("--for", help="A contact's ask instead of your goal.")] = None,
+    for_person: Annotated[
+        str | None, typer.Option("--for", help="A contact's ask instead of your goal.")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Set a goal, or record a contact's ask with --for."""
@@ -46,7 +56,9 @@ def goal_add(
 @goal_app.command("list")
 def goal_list(
     for_person: Annotated[str | None, typer.Option("--for", help="This contact's asks.")] = None,
-    everyone: Annotated[bool, typer.Option("--everyone", help="Your goals and every contact's asks.")] = False,
+    everyone: Annotated[
+        bool, typer.Option("--everyone", help="Your goals and every contact's asks.")
+    ] = False,
     status: Annotated[str | None, typer.Option("--status", help="open, done or dropped.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -63,19 +75,24 @@ def goal_list(
     if as_json:
         print_json(found)
         return
+    from rich.markup import escape
+
     if not found:
         console().print("no goals yet: `weakties goal add TEXT --tag industry:fintech`")
         return
     for g in found:
         owner = "" if owners[g.owner_id].is_me else f"{owners[g.owner_id].name}: "
         tags = ", ".join(f"{t.kind.value}:{t.value}" for t in g.tags)
-        console().print(f"#{g.id} [{g.status.value}] {owner}{g.text}" + (f"  [dim]{tags}[/dim]" if tags else ""))
+        line = f"#{g.id} ({g.status.value}) {escape(owner + g.text)}"
+        console().print(line + (f"  [dim]{escape(tags)}[/dim]" if tags else ""))
 
 
 @goal_app.command("done")
 def goal_done(
     goal_id: Annotated[int, typer.Argument(help="Goal id.")],
-    dropped: Annotated[bool, typer.Option("--dropped", help="Given up rather than achieved.")] = False,
+    dropped: Annotated[
+        bool, typer.Option("--dropped", help="Given up rather than achieved.")
+    ] = False,
     reopen: Annotated[bool, typer.Option("--reopen", help="Open it again.")] = False,
     when: Annotated[str | None, typer.Option("--when", "-w")] = None,
 ) -> None:
@@ -89,19 +106,28 @@ def goal_done(
 
 
 def _print_opps(ws: Any, opps: list[Any]) -> None:
+    from rich.markup import escape
+
     orgs = {o.id: o.name for o, _ in ws.orgs()}
     for o in opps:
         chain = " → ".join(["you", *(ws.person(p).name for p in o.chain)])
         where = f" at {orgs[o.org_id]}" if o.org_id in orgs else ""
-        console().print(f"#{o.id} {o.title}{where} [{o.status.value}]  via {chain}")
+        console().print(escape(f"#{o.id} {o.title}{where} ({o.status.value})  via {chain}"))
 
 
 @opp_app.command("add")
 def opp_add(
     title: Annotated[str, typer.Argument(help="e.g. 'Product manager'.")],
     org: Annotated[str | None, typer.Option("--org", "-o")] = None,
-    via: Annotated[list[str] | None, typer.Option("--via", help="The chain, nearest you first: A,B,C.")] = None,
-    status: Annotated[str, typer.Option("--status", help="lead, applied, interviewing, offer, accepted, won, declined, lost.")] = "lead",
+    via: Annotated[
+        list[str] | None, typer.Option("--via", help="The chain, nearest you first: A,B,C.")
+    ] = None,
+    status: Annotated[
+        str,
+        typer.Option(
+            "--status", help="lead, applied, interviewing, offer, accepted, won, declined, lost."
+        ),
+    ] = "lead",
     opened: Annotated[str | None, typer.Option("--when", "-w", help="When it appeared.")] = None,
     goal: Annotated[int | None, typer.Option("--goal", help="The goal it serves.")] = None,
     note_text: Annotated[str | None, typer.Option("--note")] = None,
@@ -134,7 +160,9 @@ def opp_list(as_json: JsonOpt = False) -> None:
         if as_json:
             print_json(opps)
         elif not opps:
-            console().print("no opportunities yet: `weakties opportunity add TITLE --org ORG --via A,B`")
+            console().print(
+                "no opportunities yet: `weakties opportunity add TITLE --org ORG --via A,B`"
+            )
         else:
             _print_opps(ws, opps)
 
@@ -143,7 +171,9 @@ def opp_list(as_json: JsonOpt = False) -> None:
 def opp_update(
     opp_id: Annotated[int, typer.Argument(help="Opportunity id.")],
     status: Annotated[str | None, typer.Option("--status")] = None,
-    via: Annotated[list[str] | None, typer.Option("--via", help="Replace the chain: A,B,C.")] = None,
+    via: Annotated[
+        list[str] | None, typer.Option("--via", help="Replace the chain: A,B,C.")
+    ] = None,
     note_text: Annotated[str | None, typer.Option("--note")] = None,
     title: Annotated[str | None, typer.Option("--title")] = None,
     when: Annotated[str | None, typer.Option("--when", "-w", help="When it closed.")] = None,

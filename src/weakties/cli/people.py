@@ -30,20 +30,36 @@ def _split(values: list[str] | None) -> list[str]:
 @add_app.command("person")
 def add_person(
     name: Annotated[str, typer.Argument(help="Full name.")],
-    email: Annotated[list[str] | None, typer.Option("--email", "-e", help="Email (repeatable).")] = None,
-    phone: Annotated[list[str] | None, typer.Option("--phone", "-p", help="Phone (repeatable).")] = None,
-    url: Annotated[list[str] | None, typer.Option("--url", "-u", help="Profile URL (repeatable).")] = None,
-    handle: Annotated[list[str] | None, typer.Option("--handle", help="Handle like telegram:@name.")] = None,
+    email: Annotated[
+        list[str] | None, typer.Option("--email", "-e", help="Email (repeatable).")
+    ] = None,
+    phone: Annotated[
+        list[str] | None, typer.Option("--phone", "-p", help="Phone (repeatable).")
+    ] = None,
+    url: Annotated[
+        list[str] | None, typer.Option("--url", "-u", help="Profile URL (repeatable).")
+    ] = None,
+    handle: Annotated[
+        list[str] | None, typer.Option("--handle", help="Handle like telegram:@name.")
+    ] = None,
     org: Annotated[str | None, typer.Option("--org", "-o", help="Current organisation.")] = None,
     title: Annotated[str | None, typer.Option("--title", "-t", help="Title at --org.")] = None,
-    tag: Annotated[list[str] | None, typer.Option("--tag", help="Tag (repeatable or comma-separated).")] = None,
+    tag: Annotated[
+        list[str] | None, typer.Option("--tag", help="Tag (repeatable or comma-separated).")
+    ] = None,
     skill: Annotated[list[str] | None, typer.Option("--skill", help="Skill (repeatable).")] = None,
     location: Annotated[str | None, typer.Option("--location", help="City or region.")] = None,
     how_met: Annotated[str | None, typer.Option("--how", help="How you met.")] = None,
     met_where: Annotated[str | None, typer.Option("--where", help="Where you met.")] = None,
-    met_when: Annotated[str | None, typer.Option("--when", help="When you met (2019, 2019-05, '3 years ago').")] = None,
-    met_through: Annotated[str | None, typer.Option("--through", help="The person who introduced you.")] = None,
-    do_not_ask: Annotated[bool, typer.Option("--do-not-ask", help="Never route introductions through them.")] = False,
+    met_when: Annotated[
+        str | None, typer.Option("--when", help="When you met (2019, 2019-05, '3 years ago').")
+    ] = None,
+    met_through: Annotated[
+        str | None, typer.Option("--through", help="The person who introduced you.")
+    ] = None,
+    do_not_ask: Annotated[
+        bool, typer.Option("--do-not-ask", help="Never route introductions through them.")
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Add a contact with their identities, job, tags and how you met."""
@@ -74,10 +90,16 @@ def add_person(
 @add_app.command("org")
 def add_org(
     name: Annotated[str, typer.Argument(help="Organisation name.")],
-    kind: Annotated[str, typer.Option("--kind", help="company, agency, school, coworking, community, other.")] = "company",
+    kind: Annotated[
+        str, typer.Option("--kind", help="company, agency, school, coworking, community, other.")
+    ] = "company",
     industry: Annotated[str | None, typer.Option("--industry", help="e.g. fintech.")] = None,
-    alias: Annotated[list[str] | None, typer.Option("--alias", help="Another name (repeatable).")] = None,
-    domain: Annotated[list[str] | None, typer.Option("--domain", help="Web or email domain (repeatable).")] = None,
+    alias: Annotated[
+        list[str] | None, typer.Option("--alias", help="Another name (repeatable).")
+    ] = None,
+    domain: Annotated[
+        list[str] | None, typer.Option("--domain", help="Web or email domain (repeatable).")
+    ] = None,
     location: Annotated[str | None, typer.Option("--location")] = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -89,11 +111,17 @@ def add_org(
         org_kind = OrgKind(kind.lower())
     except ValueError:
         raise InvalidInput(
-            f"unknown organisation kind {kind!r}", hint="accepted: " + ", ".join(k.value for k in OrgKind)
+            f"unknown organisation kind {kind!r}",
+            hint="accepted: " + ", ".join(k.value for k in OrgKind),
         ) from None
     with _ws() as ws:
         org = ws.add_org(
-            name, kind=org_kind, industry=industry, aliases=_split(alias), domains=_split(domain), location=location
+            name,
+            kind=org_kind,
+            industry=industry,
+            aliases=_split(alias),
+            domains=_split(domain),
+            location=location,
         )
     if as_json:
         print_json(org)
@@ -109,18 +137,33 @@ def edit(
     met_where: Annotated[str | None, typer.Option("--where")] = None,
     met_when: Annotated[str | None, typer.Option("--when")] = None,
     met_through: Annotated[str | None, typer.Option("--through")] = None,
-    add_email: Annotated[list[str] | None, typer.Option("--email", "-e", help="Add an email.")] = None,
-    add_phone: Annotated[list[str] | None, typer.Option("--phone", "-p", help="Add a phone.")] = None,
-    add_url: Annotated[list[str] | None, typer.Option("--url", "-u", help="Add a profile URL.")] = None,
+    add_email: Annotated[
+        list[str] | None, typer.Option("--email", "-e", help="Add an email.")
+    ] = None,
+    add_phone: Annotated[
+        list[str] | None, typer.Option("--phone", "-p", help="Add a phone.")
+    ] = None,
+    add_url: Annotated[
+        list[str] | None, typer.Option("--url", "-u", help="Add a profile URL.")
+    ] = None,
     add_handle: Annotated[list[str] | None, typer.Option("--handle", help="Add a handle.")] = None,
-    remove: Annotated[list[str] | None, typer.Option("--remove", help="Remove an identity.")] = None,
-    org: Annotated[str | None, typer.Option("--org", "-o", help="A new current organisation.")] = None,
+    remove: Annotated[
+        list[str] | None, typer.Option("--remove", help="Remove an identity.")
+    ] = None,
+    org: Annotated[
+        str | None, typer.Option("--org", "-o", help="A new current organisation.")
+    ] = None,
     title: Annotated[str | None, typer.Option("--title", "-t", help="Title at --org.")] = None,
     left: Annotated[str | None, typer.Option("--left", help="They left this organisation.")] = None,
-    left_when: Annotated[str | None, typer.Option("--left-when", help="When they left (default: today).")] = None,
+    left_when: Annotated[
+        str | None, typer.Option("--left-when", help="When they left (default: today).")
+    ] = None,
     skill: Annotated[list[str] | None, typer.Option("--skill", help="Add a skill.")] = None,
     do_not_ask: Annotated[
-        bool | None, typer.Option("--do-not-ask/--ok-to-ask", help="Never (or again) route introductions through them.")
+        bool | None,
+        typer.Option(
+            "--do-not-ask/--ok-to-ask", help="Never (or again) route introductions through them."
+        ),
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -153,27 +196,44 @@ def edit(
 
 
 def people(
-    query: Annotated[str | None, typer.Argument(help="Search names, emails, organisations, titles, tags, notes.")] = None,
+    query: Annotated[
+        str | None, typer.Argument(help="Search names, emails, organisations, titles, tags, notes.")
+    ] = None,
     tag: Annotated[str | None, typer.Option("--tag", help="Only people with this tag.")] = None,
-    org: Annotated[str | None, typer.Option("--org", help="Only people currently at this organisation.")] = None,
-    title: Annotated[str | None, typer.Option("--title", help="Only people whose current title has these words.")] = None,
-    sort: Annotated[str, typer.Option("--sort", help="name, recent, interactions or added.")] = "name",
-    limit: Annotated[int | None, typer.Option("--limit", "-n", min=1, help="At most this many.")] = None,
+    org: Annotated[
+        str | None, typer.Option("--org", help="Only people currently at this organisation.")
+    ] = None,
+    title: Annotated[
+        str | None, typer.Option("--title", help="Only people whose current title has these words.")
+    ] = None,
+    sort: Annotated[
+        str, typer.Option("--sort", help="name, recent, interactions or added.")
+    ] = "name",
+    limit: Annotated[
+        int | None, typer.Option("--limit", "-n", min=1, help="At most this many.")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """List and search people."""
     from weakties.errors import InvalidInput
 
     if sort not in ("name", "recent", "interactions", "added"):
-        raise InvalidInput(f"unknown sort {sort!r}", hint="accepted: name, recent, interactions, added")
+        raise InvalidInput(
+            f"unknown sort {sort!r}", hint="accepted: name, recent, interactions, added"
+        )
     with _ws() as ws:
-        rows = ws.people(query, tag=tag, org=org, title=title, sort=sort, limit=limit)  # type: ignore[arg-type]
+        rows = ws.people(query, tag=tag, org=org, title=title, sort=sort, limit=limit)
     if as_json:
         print_json(rows)
         return
     if not rows:
-        console().print("nobody matches" if (query or tag or org or title) else "no people yet: `weakties add person NAME`")
+        console().print(
+            "nobody matches"
+            if (query or tag or org or title)
+            else "no people yet: `weakties add person NAME`"
+        )
         return
+    from rich.markup import escape
     from rich.table import Table
 
     table = Table(box=None, pad_edge=False)
@@ -181,7 +241,13 @@ def people(
         table.add_column(column, no_wrap=column in ("id", "talks"))
     for r in rows:
         table.add_row(
-            str(r.id), r.name, r.org or "", r.title or "", ", ".join(r.tags), str(r.interactions), ago(r.last_contact)
+            str(r.id),
+            escape(r.name),
+            escape(r.org or ""),
+            escape(r.title or ""),
+            escape(", ".join(r.tags)),
+            str(r.interactions),
+            ago(r.last_contact),
         )
     console().print(table)
     console().print(f"[dim]{len(rows)} {'person' if len(rows) == 1 else 'people'}[/dim]")
@@ -197,7 +263,9 @@ def _profile_json(profile: Profile) -> dict[str, Any]:
 
 def show(
     person: Annotated[str, typer.Argument(help="Id, email, profile URL or name.")],
-    timeline: Annotated[int, typer.Option("--timeline", help="How many recent interactions to list.")] = 15,
+    timeline: Annotated[
+        int, typer.Option("--timeline", help="How many recent interactions to list.")
+    ] = 15,
     as_json: JsonOpt = False,
 ) -> None:
     """Everything about one person: profile, identities, jobs, timeline, favours, goals."""
@@ -210,27 +278,35 @@ def show(
 
 
 def _print_profile(profile: Profile) -> None:
-    p, names, out = profile.person, profile.names, console()
+    from rich.markup import escape
+
+    p, out = profile.person, console()
+    names = {k: escape(v) for k, v in profile.names.items()}
 
     def name(pid: int | None) -> str:
         if pid is None:
             return "?"
         return "you" if pid == profile.me_id else f"{names.get(pid, '?')} (#{pid})"
 
-    out.print(f"[bold]{p.name}[/bold]  #{p.id}" + ("  [cyan](you)[/cyan]" if p.is_me else ""))
+    out.print(
+        f"[bold]{escape(p.name)}[/bold]  #{p.id}" + ("  [cyan](you)[/cyan]" if p.is_me else "")
+    )
     if p.aliases:
-        out.print(f"  also known as: {', '.join(p.aliases)}")
+        out.print(f"  also known as: {escape(', '.join(p.aliases))}")
     for ident in p.identities:
-        out.print(f"  {ident.kind.value:6} {ident.value}" + (f"  ({ident.label})" if ident.label else ""))
+        out.print(
+            f"  {ident.kind.value:6} {escape(ident.value)}"
+            + (f"  ({ident.label})" if ident.label else "")
+        )
     facts = []
     if p.location:
-        facts.append(f"lives in {p.location}")
+        facts.append(f"lives in {escape(p.location)}")
     if p.how_met or p.met_where or p.met_when or p.met_through_id:
         met = "met"
         if p.how_met:
-            met += f" {p.how_met}"
+            met += f" {escape(p.how_met)}"
         if p.met_where:
-            met += f" at {p.met_where}"
+            met += f" at {escape(p.met_where)}"
         if p.met_when:
             met += f" in {p.met_when}"
         if p.met_through_id:
@@ -241,14 +317,20 @@ def _print_profile(profile: Profile) -> None:
     for fact in facts:
         out.print(f"  {fact}")
     if p.tags:
-        out.print(f"  tags: {', '.join(p.tags)}")
+        out.print(f"  tags: {escape(', '.join(p.tags))}")
     if p.skills:
-        out.print(f"  skills: {', '.join(p.skills)}")
+        out.print(f"  skills: {escape(', '.join(p.skills))}")
     if profile.affiliations:
         out.print("\n[bold]Work and study[/bold]")
         for aff, org in profile.affiliations:
-            span = f"{aff.start or '?'} – {aff.end or 'now'}" if aff.start or aff.end else ("now" if aff.is_current else "")
-            out.print(f"  {aff.title + ' at ' if aff.title else ''}{org}  [dim]{span}[/dim]")
+            span = (
+                f"{aff.start or '?'} – {aff.end or 'now'}"
+                if aff.start or aff.end
+                else ("now" if aff.is_current else "")
+            )
+            out.print(
+                f"  {escape(aff.title) + ' at ' if aff.title else ''}{escape(org)}  [dim]{span}[/dim]"
+            )
     out.print(f"\n[bold]Timeline[/bold]  ({profile.interaction_count} interactions)")
     if not profile.interactions:
         out.print("  nothing logged yet")
@@ -264,12 +346,14 @@ def _print_profile(profile: Profile) -> None:
             shown = ", ".join(others[:4]) + (f" +{len(others) - 4}" if len(others) > 4 else "")
             line += f" with {shown}"
         if item.summary:
-            line += f" — {item.summary}"
+            line += f" — {escape(item.summary)}"
         out.print(line, soft_wrap=True)
     if profile.favors:
         out.print("\n[bold]Favours[/bold]")
         for f in profile.favors:
-            out.print(f"  {f.when or 'undated'}  {name(f.giver_id)} helped {name(f.receiver_id)}: {f.what}  [dim]{f.size.value}[/dim]")
+            out.print(
+                f"  {f.when or 'undated'}  {name(f.giver_id)} helped {name(f.receiver_id)}: {escape(f.what)}  [dim]{f.size.value}[/dim]"
+            )
     if profile.introductions:
         out.print("\n[bold]Introductions[/bold]")
         for i in profile.introductions:
@@ -281,31 +365,44 @@ def _print_profile(profile: Profile) -> None:
         out.print("\n[bold]Goals and asks[/bold]")
         for g in profile.goals:
             tags = ", ".join(f"{t.kind.value}:{t.value}" for t in g.tags)
-            out.print(f"  #{g.id} [{g.status.value}] {g.text}" + (f"  [dim]{tags}[/dim]" if tags else ""))
+            out.print(
+                f"  #{g.id} ({g.status.value}) {escape(g.text)}"
+                + (f"  [dim]{tags}[/dim]" if tags else "")
+            )
     if profile.opportunities:
         out.print("\n[bold]Opportunities[/bold]")
         for o in profile.opportunities:
             chain = " → ".join(["you", *(names.get(c, "?") for c in o.chain)])
             org = profile.org_names.get(o.org_id, "") if o.org_id else ""
-            out.print(f"  #{o.id} {o.title}{' at ' + org if org else ''} [{o.status.value}]  via {chain}")
+            out.print(
+                f"  #{o.id} {escape(o.title)}{' at ' + org if org else ''} ({o.status.value})  via {chain}"
+            )
     if profile.notes:
         out.print("\n[bold]Notes[/bold]")
         for n in profile.notes:
-            out.print(f"  {(n.created_at or '')[:10]}  {n.text}", soft_wrap=True)
+            out.print(f"  {(n.created_at or '')[:10]}  {escape(n.text)}", soft_wrap=True)
     if profile.merged_from:
-        out.print(f"\n[dim]merged from {', '.join('#' + str(m) for m in profile.merged_from)} (undo: weakties unmerge ID)[/dim]")
+        out.print(
+            f"\n[dim]merged from {', '.join('#' + str(m) for m in profile.merged_from)} (undo: weakties unmerge ID)[/dim]"
+        )
 
 
 def tag(
     person: Annotated[str, typer.Argument(help="Id, email, profile URL or name.")],
     tags: Annotated[list[str], typer.Argument(help="Tags to add.")],
-    remove: Annotated[bool, typer.Option("--remove", "-r", help="Remove these tags instead.")] = False,
+    remove: Annotated[
+        bool, typer.Option("--remove", "-r", help="Remove these tags instead.")
+    ] = False,
 ) -> None:
     """Add tags to a person (or remove them)."""
     with _ws() as ws:
         changed = ws.tag(person, tags, remove=remove)
     verb = "removed" if remove else "added"
-    ok(f"{verb} {', '.join(changed)}" if changed else f"nothing to do: tags already {'absent' if remove else 'there'}")
+    ok(
+        f"{verb} {', '.join(changed)}"
+        if changed
+        else f"nothing to do: tags already {'absent' if remove else 'there'}"
+    )
 
 
 def note(
@@ -324,7 +421,7 @@ def merge(
 ) -> None:
     """Merge a duplicate into another person (undo with `unmerge`)."""
     with _ws() as ws:
-        person, merge_id = ws.merge(keep, other)
+        person, _merge_id = ws.merge(keep, other)
     ok(f"merged into {person.name} (#{person.id}); undo with `weakties unmerge {person.id}`")
 
 
@@ -343,7 +440,9 @@ def forget(
     """Erase a person and every fact about them (for privacy requests)."""
     with _ws() as ws:
         target = ws.person(person)
-        if not yes and not typer.confirm(f"Erase {target.name} (#{target.id}) and everything about them?"):
+        if not yes and not typer.confirm(
+            f"Erase {target.name} (#{target.id}) and everything about them?"
+        ):
             raise typer.Exit(1)
         name, counts = ws.forget(str(target.id))
     if as_json:

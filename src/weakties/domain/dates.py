@@ -47,7 +47,9 @@ class PartialDate:
             assert self.month is not None
             last = calendar.monthrange(self.year, self.month)[1]
             if not 1 <= self.day <= last:
-                raise InvalidInput(f"day {self.day} is out of range for {self.year}-{self.month:02d}")
+                raise InvalidInput(
+                    f"day {self.day} is out of range for {self.year}-{self.month:02d}"
+                )
 
     @property
     def precision(self) -> Precision:
@@ -107,10 +109,21 @@ _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
 _MONTHS = {
     name: i
     for i, names in enumerate(
-        [(), ("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april")]
-        + [("may",), ("jun", "june"), ("jul", "july"), ("aug", "august")]
-        + [("sep", "sept", "september"), ("oct", "october"), ("nov", "november")]
-        + [("dec", "december")]
+        [
+            (),
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ]
     )
     for name in names
 }
@@ -141,8 +154,12 @@ def parse_date(text: str, *, today: date | None = None) -> PartialDate:
             return PartialDate.from_iso(text)
         except InvalidInput as exc:
             raise InvalidInput(f"not a date: {raw!r}: {exc.message}", hint=ACCEPTED_DATES) from None
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}[t ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?(z|[+-]\d{2}:?\d{2})?", text):
-        return PartialDate.from_date(parse_moment(raw, now=datetime.combine(today, time(), UTC)).date())
+    if re.fullmatch(
+        r"\d{4}-\d{2}-\d{2}[t ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?(z|[+-]\d{2}:?\d{2})?", text
+    ):
+        return PartialDate.from_date(
+            parse_moment(raw, now=datetime.combine(today, time(), UTC)).date()
+        )
     if text in ("today", "now"):
         return PartialDate.from_date(today)
     if text == "yesterday":
@@ -179,7 +196,9 @@ def parse_date(text: str, *, today: date | None = None) -> PartialDate:
             try:
                 return PartialDate(int(year_text), _MONTHS[month_name], day)
             except InvalidInput as exc:
-                raise InvalidInput(f"not a date: {raw!r}: {exc.message}", hint=ACCEPTED_DATES) from None
+                raise InvalidInput(
+                    f"not a date: {raw!r}: {exc.message}", hint=ACCEPTED_DATES
+                ) from None
     raise InvalidInput(f"not a date: {raw!r}", hint=ACCEPTED_DATES)
 
 

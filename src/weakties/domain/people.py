@@ -104,6 +104,31 @@ def normalize_org_name(raw: str) -> str:
 
 
 _LEGAL_SUFFIXES = frozenset(
-    "inc incorporated ltd limited llc llp plc gmbh ag sa sas sarl bv nv co corp corporation "
-    "company pty oy ab as spa srl kg".split()
+    [
+        "inc",
+        "incorporated",
+        "ltd",
+        "limited",
+        "llc",
+        "llp",
+        "plc",
+        "gmbh",
+        "ag",
+        "sa",
+        "sas",
+        "sarl",
+        "bv",
+        "nv",
+        "co",
+        "corp",
+        "corporation",
+        "company",
+        "pty",
+        "oy",
+        "ab",
+        "as",
+        "spa",
+        "srl",
+        "kg",
+    ]
 )

@@ -39,7 +39,7 @@ class Source:
         """Open the raw bytes for streaming (zip members are size-checked on open)."""
         if self.member is None:
             try:
-                return open(self.path, "rb")  # noqa: SIM115 - the caller closes it
+                return open(self.path, "rb")
             except OSError as exc:
                 raise ImportFailed(f"cannot read: {exc.strerror}", location=self.name) from None
         archive = open_zip(self.path)
@@ -92,7 +92,9 @@ def _decode(data: bytes, encoding: str, name: str) -> str:
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
-        raise ImportFailed(f"not valid {encoding} text at byte {exc.start}", location=name) from None
+        raise ImportFailed(
+            f"not valid {encoding} text at byte {exc.start}", location=name
+        ) from None
 
 
 def open_zip(path: Path) -> zipfile.ZipFile:
@@ -111,10 +113,14 @@ def check_member(path: Path, info: zipfile.ZipInfo) -> None:
         raise ImportFailed("unsafe path inside the archive", location=where)
     if info.file_size > MAX_MEMBER_BYTES:
         raise ImportFailed("archive member is too large", location=where)
-    if info.compress_size and info.file_size / info.compress_size > MAX_RATIO and (
-        info.file_size > 16 * 1024**2
+    if (
+        info.compress_size
+        and info.file_size / info.compress_size > MAX_RATIO
+        and (info.file_size > 16 * 1024**2)
     ):
-        raise ImportFailed("archive member is compressed suspiciously well (zip bomb?)", location=where)
+        raise ImportFailed(
+            "archive member is compressed suspiciously well (zip bomb?)", location=where
+        )
 
 
 def iter_sources(path: Path) -> Iterator[Source]:

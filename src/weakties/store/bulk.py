@@ -26,7 +26,9 @@ def _next_id(conn: Connection, table: Table) -> int:
     return int(conn.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()) + 1
 
 
-def _insert(conn: Connection, table: Table, rows: Sequence[dict[str, Any]], chunk: int = 20_000) -> None:
+def _insert(
+    conn: Connection, table: Table, rows: Sequence[dict[str, Any]], chunk: int = 20_000
+) -> None:
     for start in range(0, len(rows), chunk):
         conn.execute(insert(table), list(rows[start : start + chunk]))
 
@@ -49,8 +51,9 @@ def load_world(conn: Connection, world: World) -> dict[int, int]:
     if existing:
         raise Conflict("the workspace is not empty; load a world into a fresh database (--db)")
     now = datetime.now(UTC)
-    pid = {p.id: i + _next_id(conn, s.person) for i, p in enumerate(world.people)}
-    oid = {o.id: i + _next_id(conn, s.organization) for i, o in enumerate(world.orgs)}
+    first_person, first_org = _next_id(conn, s.person), _next_id(conn, s.organization)
+    pid = {i: first_person + i for i in range(len(world.people))}
+    oid = {i: first_org + i for i in range(len(world.orgs))}
     p_rows, alias_rows, ident_rows, tag_rows, skill_rows = [], [], [], [], []
     for person in world.people:
         assert person.id is not None
@@ -66,7 +69,9 @@ def load_world(conn: Connection, world: World) -> dict[int, int]:
                 "how_met": person.how_met,
                 "met_where": person.met_where,
                 "met_when": person.met_when.iso() if person.met_when else None,
-                "met_through_id": pid[person.met_through_id] if person.met_through_id is not None else None,
+                "met_through_id": pid[person.met_through_id]
+                if person.met_through_id is not None
+                else None,
                 "do_not_ask": person.do_not_ask,
                 "merged_into_id": None,
                 "created_at": now,
@@ -79,15 +84,27 @@ def load_world(conn: Connection, world: World) -> dict[int, int]:
             if (ident.kind, ident.value) in seen_ident:
                 continue
             seen_ident.add((ident.kind, ident.value))
-            ident_rows.append({"person_id": new, "kind": ident.kind.value, "value": ident.value, "label": ident.label})
-        tag_rows += [{"person_id": new, "tag": t} for t in dict.fromkeys(normalize_tag(t) for t in person.tags)]
+            ident_rows.append(
+                {
+                    "person_id": new,
+                    "kind": ident.kind.value,
+                    "value": ident.value,
+                    "label": ident.label,
+                }
+            )
+        tag_rows += [
+            {"person_id": new, "tag": t}
+            for t in dict.fromkeys(normalize_tag(t) for t in person.tags)
+        ]
         skill_rows += [{"person_id": new, "skill": k} for k in dict.fromkeys(person.skills)]
     # met_through points at other people: insert people first without it, then set it
     through = {r["id"]: r.pop("met_through_id") for r in p_rows}
     _insert(conn, s.person, p_rows)
     for person_id, target in through.items():
         if target is not None:
-            conn.execute(s.person.update().where(s.person.c.id == person_id).values(met_through_id=target))
+            conn.execute(
+                s.person.update().where(s.person.c.id == person_id).values(met_through_id=target)
+            )
     _insert(conn, s.person_alias, alias_rows)
     _insert(conn, s.identity, ident_rows)
     _insert(conn, s.person_tag, tag_rows)
@@ -166,12 +183,18 @@ def load_world(conn: Connection, world: World) -> dict[int, int]:
                 "source_record_id": None,
             }
         )
-        seen = set()
+        seen_roles: set[tuple[int, str]] = set()
         for part in item.participants:
-            key = (part.person_id, part.role)
-            if key not in seen:
-                seen.add(key)
-                part_rows.append({"interaction_id": new, "person_id": pid[part.person_id], "role": part.role.value})
+            role_key = (part.person_id, part.role.value)
+            if role_key not in seen_roles:
+                seen_roles.add(role_key)
+                part_rows.append(
+                    {
+                        "interaction_id": new,
+                        "person_id": pid[part.person_id],
+                        "role": part.role.value,
+                    }
+                )
     _insert(conn, s.interaction, i_rows)
     _insert(conn, s.participant, part_rows)
 
@@ -258,5 +281,7 @@ def load_world(conn: Connection, world: World) -> dict[int, int]:
             for k, p in enumerate(o.chain)
         ],
     )
-    _fix_sequences(conn, [s.person, s.organization, s.affiliation, s.interaction, s.goal, s.opportunity])
+    _fix_sequences(
+        conn, [s.person, s.organization, s.affiliation, s.interaction, s.goal, s.opportunity]
+    )
     return pid

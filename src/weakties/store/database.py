@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from weakties.errors import DatabaseCorrupt, DatabaseLocked, DatabaseTooNew, StoreError
 
@@ -105,7 +105,7 @@ def create_engine_for(url: str, *, create: bool = True) -> Engine:
     return engine
 
 
-class translate_errors:  # noqa: N801 - used as a context manager, reads like a phrase
+class translate_errors:
     """Turn driver errors into weakties' one-line store errors (locked, corrupt, unreachable)."""
 
     def __init__(self, where: str) -> None:
@@ -114,7 +114,9 @@ class translate_errors:  # noqa: N801 - used as a context manager, reads like a 
     def __enter__(self) -> None:
         return None
 
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: Any) -> bool:
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: Any
+    ) -> Literal[False]:
         if exc is None:
             return False
         from sqlalchemy.exc import DatabaseError, OperationalError

@@ -58,19 +58,39 @@ def dump_tables(conn: Connection) -> dict[str, list[dict[str, Any]]]:
 
 
 def write_json(conn: Connection, stream: TextIO) -> None:
-    json.dump({"format": "weakties-export", "version": 1, "tables": dump_tables(conn)}, stream, indent=1)
+    json.dump(
+        {"format": "weakties-export", "version": 1, "tables": dump_tables(conn)}, stream, indent=1
+    )
     stream.write("\n")
 
 
-CSV_COLUMNS = ("id", "name", "emails", "phones", "urls", "organization", "title", "tags", "interactions", "last_contact")
+CSV_COLUMNS = (
+    "id",
+    "name",
+    "emails",
+    "phones",
+    "urls",
+    "organization",
+    "title",
+    "tags",
+    "interactions",
+    "last_contact",
+)
 
 
 def write_people_csv(conn: Connection, stream: TextIO) -> None:
     """One row per visible person, with identities joined by ``;`` (spreadsheet friendly)."""
-    ids = [int(i) for i in conn.execute(select(s.person.c.id).where(visible).order_by(s.person.c.id)).scalars()]
+    ids = [
+        int(i)
+        for i in conn.execute(
+            select(s.person.c.id).where(visible).order_by(s.person.c.id)
+        ).scalars()
+    ]
     idents: dict[int, dict[str, list[str]]] = {}
     for pid, kind, value in conn.execute(
-        select(s.identity.c.person_id, s.identity.c.kind, s.identity.c.value).order_by(s.identity.c.id)
+        select(s.identity.c.person_id, s.identity.c.kind, s.identity.c.value).order_by(
+            s.identity.c.id
+        )
     ):
         idents.setdefault(pid, {}).setdefault(kind, []).append(value)
     rows = people_rows(conn, ids)

@@ -39,7 +39,8 @@ def add_goal(conn: Connection, item: Goal) -> int:
     tags = {(t.kind.value, t.value) for t in item.tags}
     if tags:
         conn.execute(
-            insert(s.goal_tag), [{"goal_id": goal_id, "kind": k, "value": v} for k, v in sorted(tags)]
+            insert(s.goal_tag),
+            [{"goal_id": goal_id, "kind": k, "value": v} for k, v in sorted(tags)],
         )
     return goal_id
 
@@ -88,11 +89,16 @@ def list_goals(
     ]
 
 
-def set_goal_status(conn: Connection, goal_id: int, status: GoalStatus, when: PartialDate | None) -> None:
+def set_goal_status(
+    conn: Connection, goal_id: int, status: GoalStatus, when: PartialDate | None
+) -> None:
     result = conn.execute(
         update(s.goal)
         .where(s.goal.c.id == goal_id)
-        .values(status=status.value, closed=when.iso() if when and status is not GoalStatus.OPEN else None)
+        .values(
+            status=status.value,
+            closed=when.iso() if when and status is not GoalStatus.OPEN else None,
+        )
     )
     if not result.rowcount:
         raise NotFound(f"no goal #{goal_id}")
@@ -121,13 +127,18 @@ def set_chain(conn: Connection, opp_id: int, chain: Sequence[int]) -> None:
     if chain:
         conn.execute(
             insert(s.opportunity_link),
-            [{"opportunity_id": opp_id, "position": i, "person_id": p} for i, p in enumerate(chain)],
+            [
+                {"opportunity_id": opp_id, "position": i, "person_id": p}
+                for i, p in enumerate(chain)
+            ],
         )
 
 
 def update_opportunity(conn: Connection, opp_id: int, **values: object) -> None:
     if values:
-        result = conn.execute(update(s.opportunity).where(s.opportunity.c.id == opp_id).values(**values))
+        result = conn.execute(
+            update(s.opportunity).where(s.opportunity.c.id == opp_id).values(**values)
+        )
         if not result.rowcount:
             raise NotFound(f"no opportunity #{opp_id}")
 

@@ -49,7 +49,10 @@ def add_interaction(conn: Connection, item: Interaction) -> int:
     rows = {(p.person_id, p.role.value) for p in item.participants}
     conn.execute(
         insert(s.participant),
-        [{"interaction_id": interaction_id, "person_id": pid, "role": role} for pid, role in sorted(rows)],
+        [
+            {"interaction_id": interaction_id, "person_id": pid, "role": role}
+            for pid, role in sorted(rows)
+        ],
     )
     touch(conn, people)
     return interaction_id
@@ -78,7 +81,9 @@ def _with_participants(conn: Connection, rows: Sequence[object]) -> list[Interac
         for iid, pid, role in conn.execute(
             select(s.participant.c.interaction_id, s.participant.c.person_id, s.participant.c.role)
             .where(s.participant.c.interaction_id.in_(ids[start : start + 500]))
-            .order_by(s.participant.c.interaction_id, s.participant.c.role, s.participant.c.person_id)
+            .order_by(
+                s.participant.c.interaction_id, s.participant.c.role, s.participant.c.person_id
+            )
         ):
             parts[iid].append(Participant(pid, Role(role)))
     return [
@@ -178,7 +183,9 @@ def names_of(conn: Connection, ids: Iterable[int]) -> dict[int, str]:
     for start in range(0, len(wanted), 500):
         out.update(
             conn.execute(
-                select(s.person.c.id, s.person.c.name).where(s.person.c.id.in_(wanted[start : start + 500]))
+                select(s.person.c.id, s.person.c.name).where(
+                    s.person.c.id.in_(wanted[start : start + 500])
+                )
             ).all()
         )
     return out

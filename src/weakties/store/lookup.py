@@ -47,7 +47,9 @@ def resolve_person(conn: Connection, text: str, *, include_merged: bool = False)
             raise NotFound(f"no person #{person_id}")
         return person_id if include_merged else _follow_merges(conn, person_id)
     if query.lower() in ("me", "myself"):
-        found = conn.execute(select(s.person.c.id).where(s.person.c.is_me.is_(True), visible)).first()
+        found = conn.execute(
+            select(s.person.c.id).where(s.person.c.is_me.is_(True), visible)
+        ).first()
         if found:
             return int(found[0])
     try:
@@ -71,12 +73,16 @@ def _by_name(conn: Connection, query: str) -> int:
         candidates = [
             int(i)
             for i in conn.execute(
-                select(s.person.c.id).where(s.person.c.id.in_(select(sub.c.person_id)), visible).limit(50)
+                select(s.person.c.id)
+                .where(s.person.c.id.in_(select(sub.c.person_id)), visible)
+                .limit(50)
             ).scalars()
         ]
     if candidates:
         names = dict(
-            conn.execute(select(s.person.c.id, s.person.c.name).where(s.person.c.id.in_(candidates))).all()
+            conn.execute(
+                select(s.person.c.id, s.person.c.name).where(s.person.c.id.in_(candidates))
+            ).all()
         )
         exact = [pid for pid in candidates if " ".join(fold(names[pid]).split()) == folded]
         if len(exact) == 1:

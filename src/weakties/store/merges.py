@@ -26,7 +26,15 @@ _PAIR_COLUMNS: dict[str, tuple[str, ...]] = {
     "introduction": ("a_id", "b_id", "introducer_id"),
     "merge": ("kept_id", "merged_id"),
 }
-_FILLABLE = ("given_name", "family_name", "location", "how_met", "met_where", "met_when", "met_through_id")
+_FILLABLE = (
+    "given_name",
+    "family_name",
+    "location",
+    "how_met",
+    "met_where",
+    "met_when",
+    "met_through_id",
+)
 
 
 def _person_columns() -> list[tuple[Table, str]]:
@@ -50,13 +58,17 @@ class MergeResult:
     left: int
 
 
-def merge_people(conn: Connection, kept_id: int, merged_id: int, reason: str | None = None) -> MergeResult:
+def merge_people(
+    conn: Connection, kept_id: int, merged_id: int, reason: str | None = None
+) -> MergeResult:
     """Merge ``merged_id`` into ``kept_id``; returns what moved. Undo with :func:`unmerge`."""
     if kept_id == merged_id:
         raise Conflict("cannot merge a person with themselves")
     rows = {
         r["id"]: r
-        for r in conn.execute(select(s.person).where(s.person.c.id.in_([kept_id, merged_id]))).mappings()
+        for r in conn.execute(
+            select(s.person).where(s.person.c.id.in_([kept_id, merged_id]))
+        ).mappings()
     }
     for pid in (kept_id, merged_id):
         if pid not in rows:
@@ -68,7 +80,9 @@ def merge_people(conn: Connection, kept_id: int, merged_id: int, reason: str | N
     now = datetime.now(UTC)
     merge_id = int(
         conn.execute(
-            insert(s.merge).values(kept_id=kept_id, merged_id=merged_id, created_at=now, reason=reason)
+            insert(s.merge).values(
+                kept_id=kept_id, merged_id=merged_id, created_at=now, reason=reason
+            )
         ).inserted_primary_key[0]  # type: ignore[index]
     )
     moves: list[dict[str, Any]] = []
@@ -97,31 +111,48 @@ def merge_people(conn: Connection, kept_id: int, merged_id: int, reason: str | N
                 .where(and_(*(table.c[k] == v for k, v in old_key.items())))
                 .values({column: kept_id})
             )
-            moves.append({"table_name": table.name, "row_key": json.dumps(new_key), "column_name": column})
+            moves.append(
+                {"table_name": table.name, "row_key": json.dumps(new_key), "column_name": column}
+            )
     kept_row, merged_row = rows[kept_id], rows[merged_id]
-    fills = {f: merged_row[f] for f in _FILLABLE if kept_row[f] is None and merged_row[f] is not None}
+    fills = {
+        f: merged_row[f] for f in _FILLABLE if kept_row[f] is None and merged_row[f] is not None
+    }
     if fills.get("met_through_id") in (kept_id, merged_id):
         fills.pop("met_through_id")
     if fills:
         conn.execute(update(s.person).where(s.person.c.id == kept_id).values(**fills))
         for field in fills:
-            moves.append({"table_name": "person", "row_key": json.dumps({"id": kept_id}), "column_name": "fill:" + field})
+            moves.append(
+                {
+                    "table_name": "person",
+                    "row_key": json.dumps({"id": kept_id}),
+                    "column_name": "fill:" + field,
+                }
+            )
     if merged_row["name"].strip().casefold() != kept_row["name"].strip().casefold():
         exists = conn.execute(
             select(func.count())
             .select_from(s.person_alias)
-            .where(s.person_alias.c.person_id == kept_id, s.person_alias.c.alias == merged_row["name"])
+            .where(
+                s.person_alias.c.person_id == kept_id, s.person_alias.c.alias == merged_row["name"]
+            )
         ).scalar_one()
         if not exists:
             conn.execute(insert(s.person_alias).values(person_id=kept_id, alias=merged_row["name"]))
             key = {"person_id": kept_id, "alias": merged_row["name"]}
-            moves.append({"table_name": "person_alias", "row_key": json.dumps(key), "column_name": "insert"})
+            moves.append(
+                {"table_name": "person_alias", "row_key": json.dumps(key), "column_name": "insert"}
+            )
     if moves:
         conn.execute(
-            insert(s.merge_move), [{"merge_id": merge_id, "seq": i, **m} for i, m in enumerate(moves)]
+            insert(s.merge_move),
+            [{"merge_id": merge_id, "seq": i, **m} for i, m in enumerate(moves)],
         )
     conn.execute(
-        update(s.person).where(s.person.c.id == merged_id).values(merged_into_id=kept_id, updated_at=now)
+        update(s.person)
+        .where(s.person.c.id == merged_id)
+        .values(merged_into_id=kept_id, updated_at=now)
     )
     conn.execute(update(s.person).where(s.person.c.id == kept_id).values(updated_at=now))
     conn.execute(delete(s.search_term).where(s.search_term.c.person_id == merged_id))
@@ -152,7 +183,9 @@ def unmerge(conn: Connection, person_id: int) -> MergeResult:
         raise Conflict(f"undo the later merges into #{kept_id} first")
     tables = {t.name: t for t in s.metadata.sorted_tables}
     moves = conn.execute(
-        select(s.merge_move).where(s.merge_move.c.merge_id == merge_id).order_by(s.merge_move.c.seq.desc())
+        select(s.merge_move)
+        .where(s.merge_move.c.merge_id == merge_id)
+        .order_by(s.merge_move.c.seq.desc())
     ).all()
     for move in moves:
         table = tables[move.table_name]
@@ -167,7 +200,9 @@ def unmerge(conn: Connection, person_id: int) -> MergeResult:
     now = datetime.now(UTC)
     conn.execute(update(s.merge).where(s.merge.c.id == merge_id).values(undone_at=now))
     conn.execute(
-        update(s.person).where(s.person.c.id == merged_id).values(merged_into_id=None, updated_at=now)
+        update(s.person)
+        .where(s.person.c.id == merged_id)
+        .values(merged_into_id=None, updated_at=now)
     )
     refresh_terms(conn, [kept_id, merged_id])
     return MergeResult(merge_id, kept_id, merged_id, moved=len(moves), left=0)
@@ -184,7 +219,9 @@ def forget_person(conn: Connection, person_id: int) -> dict[str, int]:
         more = [
             int(i)
             for i in conn.execute(
-                select(s.person.c.id).where(s.person.c.merged_into_id.in_(ids), s.person.c.id.notin_(ids))
+                select(s.person.c.id).where(
+                    s.person.c.merged_into_id.in_(ids), s.person.c.id.notin_(ids)
+                )
             ).scalars()
         ]
         if not more:
@@ -205,7 +242,9 @@ def forget_person(conn: Connection, person_id: int) -> dict[str, int]:
     doomed = [
         int(i)
         for i in conn.execute(
-            select(s.interaction.c.id).where(s.interaction.c.id.in_(shared), s.interaction.c.id.notin_(remaining))
+            select(s.interaction.c.id).where(
+                s.interaction.c.id.in_(shared), s.interaction.c.id.notin_(remaining)
+            )
         ).scalars()
     ]
     counts = {
@@ -227,7 +266,9 @@ def forget_person(conn: Connection, person_id: int) -> dict[str, int]:
         "source records": count(s.source_record, s.source_record.c.person_id.in_(ids)),
     }
     for start in range(0, len(doomed), 500):
-        conn.execute(delete(s.interaction).where(s.interaction.c.id.in_(doomed[start : start + 500])))
+        conn.execute(
+            delete(s.interaction).where(s.interaction.c.id.in_(doomed[start : start + 500]))
+        )
     # merges that mention them go; the people they were merged with stay as they are
     conn.execute(delete(s.merge).where(s.merge.c.kept_id.in_(ids) | s.merge.c.merged_id.in_(ids)))
     conn.execute(update(s.person).where(s.person.c.id.in_(ids)).values(merged_into_id=None))

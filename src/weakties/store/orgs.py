@@ -16,7 +16,9 @@ def find_org(conn: Connection, name: str) -> int | None:
     """The id of the organisation called ``name`` (by name, alias or domain), if any."""
     key = normalize_org_name(name)
     found = conn.execute(
-        select(s.organization.c.id).where(s.organization.c.name_key == key).order_by(s.organization.c.id)
+        select(s.organization.c.id)
+        .where(s.organization.c.name_key == key)
+        .order_by(s.organization.c.id)
     ).first()
     if found:
         return int(found[0])
@@ -25,7 +27,9 @@ def find_org(conn: Connection, name: str) -> int | None:
         return int(found[0])
     domain = name.strip().lower()
     if "." in domain and " " not in domain:
-        found = conn.execute(select(s.org_domain.c.org_id).where(s.org_domain.c.domain == domain)).first()
+        found = conn.execute(
+            select(s.org_domain.c.org_id).where(s.org_domain.c.domain == domain)
+        ).first()
         if found:
             return int(found[0])
     return None
@@ -65,12 +69,17 @@ def add_org(conn: Connection, org: Organization) -> int:
 
 def add_aliases(conn: Connection, org_id: int, aliases: tuple[str, ...] | list[str]) -> None:
     existing = {
-        k for (k,) in conn.execute(select(s.org_alias.c.alias_key).where(s.org_alias.c.org_id == org_id))
+        k
+        for (k,) in conn.execute(
+            select(s.org_alias.c.alias_key).where(s.org_alias.c.org_id == org_id)
+        )
     }
     for alias in aliases:
         key = normalize_org_name(alias)
         if key and key not in existing:
-            conn.execute(insert(s.org_alias).values(org_id=org_id, alias_key=key, alias=alias.strip()))
+            conn.execute(
+                insert(s.org_alias).values(org_id=org_id, alias_key=key, alias=alias.strip())
+            )
             existing.add(key)
 
 
@@ -87,12 +96,15 @@ def get_org(conn: Connection, org_id: int) -> Organization | None:
     if row is None:
         return None
     aliases = tuple(
-        a for (a,) in conn.execute(select(s.org_alias.c.alias).where(s.org_alias.c.org_id == org_id))
+        a
+        for (a,) in conn.execute(select(s.org_alias.c.alias).where(s.org_alias.c.org_id == org_id))
     )
     domains = tuple(
         d
         for (d,) in conn.execute(
-            select(s.org_domain.c.domain).where(s.org_domain.c.org_id == org_id).order_by(s.org_domain.c.domain)
+            select(s.org_domain.c.domain)
+            .where(s.org_domain.c.org_id == org_id)
+            .order_by(s.org_domain.c.domain)
         )
     )
     return Organization(

@@ -134,10 +134,14 @@ def add_aliases(conn: Connection, person_id: int, aliases: Iterable[str]) -> Non
             existing.add(alias)
 
 
-def add_tags(conn: Connection, person_id: int, tags: Iterable[str], *, refresh: bool = True) -> list[str]:
+def add_tags(
+    conn: Connection, person_id: int, tags: Iterable[str], *, refresh: bool = True
+) -> list[str]:
     """Add tags (normalised); returns the ones that were new."""
     existing = set(
-        conn.execute(select(s.person_tag.c.tag).where(s.person_tag.c.person_id == person_id)).scalars()
+        conn.execute(
+            select(s.person_tag.c.tag).where(s.person_tag.c.person_id == person_id)
+        ).scalars()
     )
     added = []
     for raw in tags:
@@ -158,7 +162,9 @@ def remove_tags(conn: Connection, person_id: int, tags: Iterable[str]) -> list[s
     for raw in tags:
         tag = normalize_tag(raw)
         result = conn.execute(
-            delete(s.person_tag).where(s.person_tag.c.person_id == person_id, s.person_tag.c.tag == tag)
+            delete(s.person_tag).where(
+                s.person_tag.c.person_id == person_id, s.person_tag.c.tag == tag
+            )
         )
         if result.rowcount:
             removed.append(tag)
@@ -167,7 +173,9 @@ def remove_tags(conn: Connection, person_id: int, tags: Iterable[str]) -> list[s
     return removed
 
 
-def add_skills(conn: Connection, person_id: int, skills: Iterable[str], *, refresh: bool = True) -> None:
+def add_skills(
+    conn: Connection, person_id: int, skills: Iterable[str], *, refresh: bool = True
+) -> None:
     existing = set(
         conn.execute(
             select(s.person_skill.c.skill).where(s.person_skill.c.person_id == person_id)
@@ -187,20 +195,26 @@ def add_note(conn: Connection, person_id: int, text: str) -> int:
         raise InvalidInput("a note cannot be empty")
     note_id = int(
         conn.execute(
-            insert(s.note).values(person_id=person_id, text=text.strip(), created_at=datetime.now(UTC))
+            insert(s.note).values(
+                person_id=person_id, text=text.strip(), created_at=datetime.now(UTC)
+            )
         ).inserted_primary_key[0]  # type: ignore[index]
     )
     refresh_terms(conn, [person_id])
     return note_id
 
 
-def add_affiliation(conn: Connection, aff: Affiliation, *, source_record_id: int | None = None) -> int:
+def add_affiliation(
+    conn: Connection, aff: Affiliation, *, source_record_id: int | None = None
+) -> int:
     """Record that a person works, studies or belongs at an organisation (deduplicated)."""
     existing = conn.execute(
         select(s.affiliation.c.id).where(
             s.affiliation.c.person_id == aff.person_id,
             s.affiliation.c.org_id == aff.org_id,
-            s.affiliation.c.title.is_(None) if aff.title is None else s.affiliation.c.title == aff.title,
+            s.affiliation.c.title.is_(None)
+            if aff.title is None
+            else s.affiliation.c.title == aff.title,
             s.affiliation.c.start.is_(None)
             if aff.start is None
             else s.affiliation.c.start == aff.start.iso(),
@@ -209,7 +223,9 @@ def add_affiliation(conn: Connection, aff: Affiliation, *, source_record_id: int
     if existing:
         if aff.end is not None:
             conn.execute(
-                update(s.affiliation).where(s.affiliation.c.id == existing[0]).values(end=aff.end.iso())
+                update(s.affiliation)
+                .where(s.affiliation.c.id == existing[0])
+                .values(end=aff.end.iso())
             )
         return int(existing[0])
     aff_id = int(
@@ -255,7 +271,9 @@ def get_person(conn: Connection, person_id: int) -> Person:
     )
     tags = tuple(
         conn.execute(
-            select(s.person_tag.c.tag).where(s.person_tag.c.person_id == person_id).order_by(s.person_tag.c.tag)
+            select(s.person_tag.c.tag)
+            .where(s.person_tag.c.person_id == person_id)
+            .order_by(s.person_tag.c.tag)
         ).scalars()
     )
     skills = tuple(
@@ -285,7 +303,9 @@ def get_person(conn: Connection, person_id: int) -> Person:
 
 
 def merged_into(conn: Connection, person_id: int) -> int | None:
-    return conn.execute(select(s.person.c.merged_into_id).where(s.person.c.id == person_id)).scalar()
+    return conn.execute(
+        select(s.person.c.merged_into_id).where(s.person.c.id == person_id)
+    ).scalar()
 
 
 def affiliations_of(conn: Connection, person_id: int) -> list[tuple[Affiliation, str]]:
@@ -350,7 +370,7 @@ def people_rows(conn: Connection, ids: Sequence[int]) -> dict[int, PersonRow]:
         ):
             out[r.id] = {"id": r.id, "name": r.name, "is_me": r.is_me, "org": None, "title": None}
             out[r.id].update(tags=[], interactions=0, last_contact=None)
-        for r in conn.execute(
+        for a in conn.execute(
             select(
                 s.affiliation.c.person_id,
                 s.organization.c.name,
@@ -362,9 +382,9 @@ def people_rows(conn: Connection, ids: Sequence[int]) -> dict[int, PersonRow]:
             .where(s.affiliation.c.person_id.in_(part))
             .order_by(s.affiliation.c.person_id, s.affiliation.c.start)
         ):
-            row = out[r.person_id]
-            if r.end is None or row["org"] is None:
-                row["org"], row["title"] = r.name, r.title
+            row = out[a.person_id]
+            if a.end is None or row["org"] is None:
+                row["org"], row["title"] = a.name, a.title
         for pid, tag in conn.execute(
             select(s.person_tag.c.person_id, s.person_tag.c.tag)
             .where(s.person_tag.c.person_id.in_(part))

@@ -287,7 +287,9 @@ search_term = Table(
     metadata,
     Column("person_id", Integer, _person_fk(), primary_key=True),
     # byte order on PostgreSQL too, so that prefix search can use a range scan of the index
-    Column("term", String(100).with_variant(String(100, collation="C"), "postgresql"), primary_key=True),
+    Column(
+        "term", String(100).with_variant(String(100, collation="C"), "postgresql"), primary_key=True
+    ),
 )
 Index("ix_search_term_term", search_term.c.term)
 

@@ -38,9 +38,9 @@ def person_terms(conn: Connection, person_id: int) -> set[str]:
     """Everything a search should find this person by."""
     terms: set[str] = set()
     row = conn.execute(
-        select(s.person.c.name, s.person.c.location, s.person.c.how_met, s.person.c.met_where).where(
-            s.person.c.id == person_id
-        )
+        select(
+            s.person.c.name, s.person.c.location, s.person.c.how_met, s.person.c.met_where
+        ).where(s.person.c.id == person_id)
     ).one_or_none()
     if row is None:
         return terms
@@ -59,6 +59,7 @@ def person_terms(conn: Connection, person_id: int) -> set[str]:
             local, _, domain = value.partition("@")
             terms.update(words(local))
             terms.add(domain[:TERM_MAX])
+            terms.update(words(domain))
         elif kind == "url":
             terms.update(words(value.rsplit("/", 1)[-1]))
         elif kind == "phone":
@@ -71,7 +72,9 @@ def person_terms(conn: Connection, person_id: int) -> set[str]:
         terms.update(words(name))
         if title:
             terms.update(words(title))
-    for (tag,) in conn.execute(select(s.person_tag.c.tag).where(s.person_tag.c.person_id == person_id)):
+    for (tag,) in conn.execute(
+        select(s.person_tag.c.tag).where(s.person_tag.c.person_id == person_id)
+    ):
         terms.add(fold(tag)[:TERM_MAX])
         terms.update(words(tag))
     for (skill,) in conn.execute(
