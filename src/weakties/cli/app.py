@@ -93,9 +93,9 @@ def open_workspace() -> Any:
 
 
 def _register() -> None:
-    from weakties.cli import data, goals, ledger, people
+    from weakties.cli import data, goals, imports, ledger, people
 
-    for module in (people, ledger, goals, data):
+    for module in (people, ledger, goals, imports, data):
         module.register(app)
 
 

@@ -33,7 +33,7 @@ def _insert(
         conn.execute(insert(table), list(rows[start : start + chunk]))
 
 
-def _fix_sequences(conn: Connection, tables: Sequence[Table]) -> None:
+def fix_sequences(conn: Connection, tables: Sequence[Table]) -> None:
     if conn.dialect.name != "postgresql":
         return
     for table in tables:
@@ -281,7 +281,7 @@ def load_world(conn: Connection, world: World) -> dict[int, int]:
             for k, p in enumerate(o.chain)
         ],
     )
-    _fix_sequences(
+    fix_sequences(
         conn, [s.person, s.organization, s.affiliation, s.interaction, s.goal, s.opportunity]
     )
     return pid

@@ -56,8 +56,11 @@ def add_identities(conn: Connection, person_id: int, identities: Iterable[Identi
         )
 
 
-def add_person(conn: Connection, person: Person) -> int:
-    """Insert a person with identities, aliases, tags and skills; returns the new id."""
+def add_person(conn: Connection, person: Person, *, refresh: bool = True) -> int:
+    """Insert a person with identities, aliases, tags and skills; returns the new id.
+
+    Bulk callers pass ``refresh=False`` and refresh the search terms once at the end.
+    """
     now = datetime.now(UTC)
     if person.is_me and me_id(conn) is not None:
         raise Conflict("the workspace already has an owner")
@@ -83,7 +86,8 @@ def add_person(conn: Connection, person: Person) -> int:
     add_aliases(conn, person_id, person.aliases)
     add_tags(conn, person_id, person.tags, refresh=False)
     add_skills(conn, person_id, person.skills, refresh=False)
-    refresh_terms(conn, [person_id])
+    if refresh:
+        refresh_terms(conn, [person_id])
     return person_id
 
 
@@ -205,7 +209,7 @@ def add_note(conn: Connection, person_id: int, text: str) -> int:
 
 
 def add_affiliation(
-    conn: Connection, aff: Affiliation, *, source_record_id: int | None = None
+    conn: Connection, aff: Affiliation, *, source_record_id: int | None = None, refresh: bool = True
 ) -> int:
     """Record that a person works, studies or belongs at an organisation (deduplicated)."""
     existing = conn.execute(
@@ -241,7 +245,8 @@ def add_affiliation(
             )
         ).inserted_primary_key[0]  # type: ignore[index]
     )
-    refresh_terms(conn, [aff.person_id])
+    if refresh:
+        refresh_terms(conn, [aff.person_id])
     return aff_id
 
 

@@ -355,3 +355,35 @@ rating = Table(
     Column("value", Float, nullable=False),
     Column("rated_at", UTCDateTime, nullable=False),
 )
+
+knows = Table(
+    "knows",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("a_id", Integer, _person_fk(), nullable=False),
+    Column("b_id", Integer, _person_fk(), nullable=False),
+    Column("kind", String(16), nullable=False),  # explicit, relation, import
+    Column("label", String(100)),
+    Column("source_record_id", Integer, ForeignKey("source_record.id", ondelete="CASCADE")),
+    Column("created_at", UTCDateTime, nullable=False),
+    CheckConstraint("a_id <> b_id", name="distinct_people"),
+)
+Index("ix_knows_a", knows.c.a_id)
+Index("ix_knows_b", knows.c.b_id)
+
+merge_candidate = Table(
+    "merge_candidate",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("a_id", Integer, _person_fk(), nullable=False),
+    Column("b_id", Integer, _person_fk(), nullable=False),
+    Column("score", Float, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column(
+        "status", String(10), nullable=False, default="pending"
+    ),  # pending accepted rejected skipped
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("decided_at", UTCDateTime),
+    UniqueConstraint("a_id", "b_id", name="uq_merge_candidate_pair"),
+)
+Index("ix_merge_candidate_status", merge_candidate.c.status)
