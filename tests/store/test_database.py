@@ -112,3 +112,31 @@ def test_env_var_selects_the_database(tmp_path: Path, monkeypatch: pytest.Monkey
     monkeypatch.setenv("WEAKTIES_DB", str(path))
     Workspace.open().close()
     assert path.exists()
+
+
+def test_upgrade_keeps_existing_data(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from weakties.store.database import create_engine_for, upgrade
+
+    path = tmp_path / "old.db"
+    url = f"sqlite:///{path}"
+    engine = create_engine_for(url)
+    with engine.begin() as conn:
+        upgrade(conn, KNOWN_REVISIONS[0])
+        now = datetime.now(UTC).replace(tzinfo=None)
+        conn.execute(
+            text(
+                "INSERT INTO person (id, name, is_me, do_not_ask, created_at, updated_at) "
+                "VALUES (1, 'Alex Doe', 1, 0, :t, :t), (2, 'Jane Roe', 0, 0, :t, :t)"
+            ),
+            {"t": now},
+        )
+    engine.dispose()
+    ws = Workspace.open(str(path))  # upgrades to the head on open
+    with ws.transaction() as conn:
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == HEAD
+    assert ws.me().name == "Alex Doe"
+    assert ws.person("Jane Roe").id == 2
+    ws.knows("Jane Roe", "me")  # a table added by a later migration works
+    ws.close()

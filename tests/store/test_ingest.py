@@ -68,8 +68,14 @@ def dump(ws: Workspace) -> dict[str, object]:
 
 def test_import_twice_changes_nothing(ws: Workspace, tmp_path: Path) -> None:
     files = [
-        google_csv(tmp_path / "contacts.csv", ["Jane,,Roe,Acme Bank,CTO,friends,Work,jane@example.org,Mobile,+44 7700 900123"]),
-        vcard(tmp_path / "cards.vcf", [{"fn": "Bob Smith", "n": "Smith;Bob;;;", "EMAIL": "bob@example.net"}]),
+        google_csv(
+            tmp_path / "contacts.csv",
+            ["Jane,,Roe,Acme Bank,CTO,friends,Work,jane@example.org,Mobile,+44 7700 900123"],
+        ),
+        vcard(
+            tmp_path / "cards.vcf",
+            [{"fn": "Bob Smith", "n": "Smith;Bob;;;", "EMAIL": "bob@example.net"}],
+        ),
     ]
     (tmp_path / "mail.mbox").write_text(MBOX, encoding="utf-8")
     files.append(tmp_path / "mail.mbox")
@@ -79,15 +85,31 @@ def test_import_twice_changes_nothing(ws: Workspace, tmp_path: Path) -> None:
     reports = [ws.import_path(f, me=["alex@example.com"]) for f in files]
     assert dump(ws) == first
     for report in reports:
-        assert not [k for k in report.counts if k.endswith((".new", ".updated")) or k.startswith("people.")]
+        assert not [
+            k for k in report.counts if k.endswith((".new", ".updated")) or k.startswith("people.")
+        ]
     people = {p["name"] for p in first["person"]}  # type: ignore[union-attr, index]
     assert people == {"Alex Doe", "Jane Roe", "Bob Smith"}
     assert len(first["interaction"]) == 2  # type: ignore[arg-type]
 
 
 def test_same_identity_across_sources_is_one_person(ws: Workspace, tmp_path: Path) -> None:
-    ws.import_path(google_csv(tmp_path / "g.csv", ["Jane,,Roe,Acme Bank,CTO,,Work,jane@example.org,,"]))
-    ws.import_path(vcard(tmp_path / "c.vcf", [{"fn": "Jane R.", "n": "R.;Jane;;;", "EMAIL": "JANE@example.org", "TEL": "+44 7700 900123"}]))
+    ws.import_path(
+        google_csv(tmp_path / "g.csv", ["Jane,,Roe,Acme Bank,CTO,,Work,jane@example.org,,"])
+    )
+    ws.import_path(
+        vcard(
+            tmp_path / "c.vcf",
+            [
+                {
+                    "fn": "Jane R.",
+                    "n": "R.;Jane;;;",
+                    "EMAIL": "JANE@example.org",
+                    "TEL": "+44 7700 900123",
+                }
+            ],
+        )
+    )
     (tmp_path / "m.mbox").write_text(MBOX, encoding="utf-8")
     ws.import_path(tmp_path / "m.mbox", me=["alex@example.com"])
     jane = ws.person("jane@example.org")
@@ -100,14 +122,29 @@ def test_same_identity_across_sources_is_one_person(ws: Workspace, tmp_path: Pat
 
 
 def test_fuzzy_names_merge_with_evidence_and_queue_without(ws: Workspace, tmp_path: Path) -> None:
-    ws.import_path(google_csv(tmp_path / "g.csv", [
-        "Robert,,Smith,Globex,Engineer,,,,,",
-        "Jane,,Roe,,,,,,,",
-    ]))
-    ws.import_path(vcard(tmp_path / "c.vcf", [
-        {"fn": "Bob Smith", "n": "Smith;Bob;;;", "ORG": "Globex Inc.", "EMAIL": "bob@example.net"},
-        {"fn": "Jane Roe", "n": "Roe;Jane;;;", "EMAIL": "jane@example.org"},
-    ]))
+    ws.import_path(
+        google_csv(
+            tmp_path / "g.csv",
+            [
+                "Robert,,Smith,Globex,Engineer,,,,,",
+                "Jane,,Roe,,,,,,,",
+            ],
+        )
+    )
+    ws.import_path(
+        vcard(
+            tmp_path / "c.vcf",
+            [
+                {
+                    "fn": "Bob Smith",
+                    "n": "Smith;Bob;;;",
+                    "ORG": "Globex Inc.",
+                    "EMAIL": "bob@example.net",
+                },
+                {"fn": "Jane Roe", "n": "Roe;Jane;;;", "EMAIL": "jane@example.org"},
+            ],
+        )
+    )
     names = sorted(r.name for r in ws.people())
     assert names == ["Jane Roe", "Jane Roe", "Robert Smith"]  # Bob merged into Robert (same org)
     assert ws.person("bob@example.net").name == "Robert Smith"
@@ -119,14 +156,20 @@ def test_fuzzy_names_merge_with_evidence_and_queue_without(ws: Workspace, tmp_pa
 
 
 def test_imports_never_overwrite_what_the_user_typed(ws: Workspace, tmp_path: Path) -> None:
-    ws.add_person("Jane Roe", emails=["jane@example.org"], location="Leeds", org="Initech", title="Advisor")
-    ws.import_path(google_csv(tmp_path / "g.csv", ["Janet,,Roe-Smith,Acme Bank,CTO,,Work,jane@example.org,,"]))
+    ws.add_person(
+        "Jane Roe", emails=["jane@example.org"], location="Leeds", org="Initech", title="Advisor"
+    )
+    ws.import_path(
+        google_csv(tmp_path / "g.csv", ["Janet,,Roe-Smith,Acme Bank,CTO,,Work,jane@example.org,,"])
+    )
     jane = ws.person("jane@example.org")
     assert jane.name == "Jane Roe" and jane.location == "Leeds"
     orgs = {org for _, org in ws.profile(jane.id).affiliations}  # type: ignore[arg-type]
     assert orgs == {"Initech", "Acme Bank"}
     # a newer export with a new job replaces what that export said, not what was typed
-    ws.import_path(google_csv(tmp_path / "g.csv", ["Janet,,Roe-Smith,Globex,VP,,Work,jane@example.org,,"]))
+    ws.import_path(
+        google_csv(tmp_path / "g.csv", ["Janet,,Roe-Smith,Globex,VP,,Work,jane@example.org,,"])
+    )
     orgs = {org for _, org in ws.profile(jane.id).affiliations}  # type: ignore[arg-type]
     assert orgs == {"Initech", "Globex"}
 

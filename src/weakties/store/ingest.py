@@ -132,6 +132,8 @@ class Ingest:
         self.ref_cache: dict[str, int] = {}
         self.touched: set[int] = set()
         self.created_here: set[int] = set()
+        self.run_profiles: dict[int, resolve.Profile] = {}
+        self.run_blocks: dict[str, list[int]] = {}
         self.next_interaction = self._next_id(s.interaction)
         self.next_source = self._next_id(s.source_record)
         self.pending_sources: list[dict[str, Any]] = []
@@ -392,10 +394,19 @@ class Ingest:
             for c in resolve.candidates_for(self.conn, profile)
             if c.person_id not in self.created_here
         ]
+        # records of this same import: the same name twice in one address book is
+        # usually two people, so these are only ever suggested, never merged
+        same_run = []
+        for other in self.run_blocks.get(profile.name.family or profile.name.given, []):
+            score, reason = resolve.score_pair(profile, self.run_profiles[other])
+            if score >= resolve.REVIEW:
+                same_run.append(resolve.Candidate(other, score, reason + "; same export"))
         pid = self._create(record.name, ())
+        self.run_profiles[pid] = profile
+        self.run_blocks.setdefault(profile.name.family or profile.name.given, []).append(pid)
         if found and resolve.is_auto_merge(found[0]):
             return self._merge(found[0].person_id, pid, reason=found[0].reason)
-        for cand in found[:3]:
+        for cand in sorted(found + same_run, key=lambda c: -c.score)[:3]:
             if resolve.queue_candidate(self.conn, cand.person_id, pid, cand.score, cand.reason):
                 self.report.counts["merged.queued for review"] += 1
         return pid
