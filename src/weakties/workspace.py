@@ -1111,7 +1111,9 @@ class Workspace:
             ).first()
             if row is None or row.status != "pending":
                 raise NotFound(f"no pending merge suggestion #{suggestion_id}")
-            status = {"accept": "accepted", "reject": "rejected", "skip": "skipped"}[decision]
+            if decision == "skip":
+                return None  # stays pending: asked again at the next review
+            status = {"accept": "accepted", "reject": "rejected"}[decision]
             conn.execute(
                 update(s.merge_candidate)
                 .where(s.merge_candidate.c.id == suggestion_id)
