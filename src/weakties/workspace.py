@@ -47,7 +47,7 @@ if TYPE_CHECKING:
     from weakties.store.people import PersonRow
     from weakties.synth.world import World
 
-SortKey = Literal["name", "recent", "interactions", "added"]
+SortKey = Literal["name", "recent", "interactions", "added", "strength"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +67,60 @@ class Profile:
     org_names: dict[int, str] = field(default_factory=dict)
     merged_from: list[int] = field(default_factory=list)
     me_id: int | None = None
+    strength: float | None = None
+    category: str | None = None
+
+
+MIN_RATINGS_TO_FIT = 10
+
+
+@dataclass(frozen=True, slots=True)
+class TieRow:
+    """One of my ties, as ``weakties ties`` lists it."""
+
+    person_id: int
+    name: str
+    strength: float
+    category: str
+    org: str | None
+    title: str | None
+    interactions: int
+    last_contact: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class TieDetail:
+    """A tie explained, and how likely this person knows each of my other contacts."""
+
+    person: Person
+    explanation: Any  # weakties.analysis.strength.Explanation, or None without any facts
+    between: list[tuple[int, str, float, float]]  # (id, name, knows probability, my strength)
+
+
+@dataclass(frozen=True, slots=True)
+class Circles:
+    """Dunbar layers of my contacts by frequency, brokerage and community structure."""
+
+    layer_names: tuple[str, ...]
+    per_year_at_least: tuple[float, ...]
+    sizes: tuple[int, ...]
+    members: tuple[tuple[str, ...], ...]
+    contacts: int
+    constraint: float
+    effective_size: float
+    communities: int
+    largest_communities: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RatingResult:
+    """What a rating did: how many ratings exist, and the refit's cross-validated error."""
+
+    person_id: int
+    value: float
+    ratings: int
+    cv_mae: float | None
+    default_cv_mae: float | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -374,6 +428,7 @@ class Workspace:
         from weakties.store.orgs import find_org
         from weakties.store.search import matching_ids, words
 
+        self.refresh_ties()
         with self.transaction() as conn:
             stmt = select(s.person.c.id).where(store_people.visible)
             if not include_me:
@@ -445,10 +500,13 @@ class Workspace:
         from weakties.store import goals, ledger, people
         from weakties.store import schema as s
         from weakties.store.lookup import resolve_person
+        from weakties.store.ties import read_ties
 
+        self.refresh_ties()
         with self.transaction() as conn:
             pid = ref if isinstance(ref, int) else resolve_person(conn, ref)
             person = people.get_person(conn, pid)
+            tie = read_ties(conn).get(pid)
             interactions = ledger.interactions_of(conn, pid, limit=timeline)
             total = conn.execute(
                 select(func.count(func.distinct(s.participant.c.interaction_id))).where(
@@ -502,6 +560,8 @@ class Workspace:
                 org_names=org_names,
                 merged_from=merged_from,
                 me_id=people.me_id(conn),
+                strength=tie[0] if tie else None,
+                category=tie[1] if tie else None,
             )
 
     def add_org(
@@ -1143,6 +1203,260 @@ class Workspace:
                 )
             )
             return people.get_person(conn, a_id), people.get_person(conn, b_id)
+
+    # ------------------------------------------------------------------ ties
+    def _weights(self, conn: Connection) -> Any:
+        from weakties.analysis.strength import DEFAULT_WEIGHTS, StrengthWeights
+        from weakties.store.ties import load_weights
+
+        stored = load_weights(conn)
+        return DEFAULT_WEIGHTS if stored is None else StrengthWeights(**stored)
+
+    def _score(self, conn: Connection, now: datetime | None = None) -> tuple[Any, Any]:
+        """Load the facts and score the network at ``now`` (default: this moment)."""
+        from weakties.engines.local import build_network
+        from weakties.store.facts import load_facts
+
+        facts = load_facts(conn)
+        moment = (now or datetime.now(UTC)).timestamp()
+        return facts, build_network(facts, moment, self._weights(conn))
+
+    def refresh_ties(self, *, force: bool = False) -> bool:
+        """Rescore the owner's ties if anything changed since the last scoring (or a day passed).
+
+        Returns whether it rescored. Every read of strengths calls this, so scores follow
+        imports and edits without the user asking.
+        """
+        from weakties.store.facts import fingerprint
+        from weakties.store.ties import FINGERPRINT_KEY, get_setting, put_setting, write_ties
+
+        with self.transaction() as conn:
+            current = f"{datetime.now(UTC).date()}|{fingerprint(conn)}"
+            if not force and get_setting(conn, FINGERPRINT_KEY) == current:
+                return False
+            _, net = self._score(conn)
+            if net is None:
+                write_ties(conn, [], [], [])
+            else:
+                rows = net.owner_rows()
+                write_ties(
+                    conn,
+                    net.contact_of(rows).tolist(),
+                    net.strength[rows].tolist(),
+                    net.category[rows].tolist(),
+                )
+            put_setting(conn, FINGERPRINT_KEY, current)
+            return True
+
+    def ties(
+        self, *, category: str | None = None, sort: str = "strength", limit: int | None = None
+    ) -> list[TieRow]:
+        """The owner's ties with strength and category, strongest first by default."""
+        from weakties.store import people as store_people
+        from weakties.store.ties import read_ties
+
+        if sort not in ("strength", "name", "recent", "weakest"):
+            raise InvalidInput(
+                f"unknown sort {sort!r}", hint="accepted: strength, weakest, recent, name"
+            )
+        self.refresh_ties()
+        with self.transaction() as conn:
+            scores = read_ties(conn)
+            ids = [p for p, (_, c) in scores.items() if category is None or c == category]
+            rows = store_people.people_rows(conn, ids)
+        out = [
+            TieRow(
+                pid,
+                rows[pid].name,
+                scores[pid][0],
+                scores[pid][1],
+                rows[pid].org,
+                rows[pid].title,
+                rows[pid].interactions,
+                rows[pid].last_contact,
+            )
+            for pid in ids
+            if pid in rows
+        ]
+        keys: dict[str, Callable[[TieRow], Any]] = {
+            "strength": lambda r: (-r.strength, r.name),
+            "weakest": lambda r: (r.strength, r.name),
+            "name": lambda r: r.name.lower(),
+            "recent": lambda r: (
+                -(r.last_contact.timestamp() if r.last_contact else -1e18),
+                r.name,
+            ),
+        }
+        out.sort(key=keys[sort])
+        return out[:limit] if limit else out
+
+    def tie(self, ref: str, *, between_limit: int = 10) -> TieDetail:
+        """One tie in full: strength, category, the facts behind it, and who they know of mine."""
+        import numpy as np
+
+        from weakties.analysis.strength import explain
+        from weakties.engines.local import knows_scores
+        from weakties.store import people as store_people
+        from weakties.store.ledger import names_of
+        from weakties.store.lookup import resolve_person
+
+        with self.transaction() as conn:
+            pid = resolve_person(conn, ref)
+            person = store_people.get_person(conn, pid)
+            if person.is_me:
+                raise InvalidInput("that is you; name one of your contacts")
+            facts, net = self._score(conn)
+            if net is None:
+                raise NotFound(
+                    "this workspace has no owner yet", hint="run `weakties init --name NAME`"
+                )
+            name = person.given_name or person.name
+            try:
+                explanation = explain(
+                    net.features, net.me, pid, net.now, self._weights(conn), names=("you", name)
+                )
+            except InvalidInput:
+                explanation = None
+            rows = net.owner_rows()
+            contacts = net.contact_of(rows)
+            others = contacts[contacts != pid]
+            between: list[tuple[int, str, float, float]] = []
+            if len(others):
+                score = knows_scores(net, facts, np.full(len(others), pid), others)
+                order = np.argsort(-score.p, kind="stable")[:between_limit]
+                names = names_of(conn, [int(o) for o in others[order]])
+                own = dict(zip(contacts.tolist(), net.strength[rows].tolist(), strict=True))
+                between = [
+                    (
+                        int(others[i]),
+                        names[int(others[i])],
+                        float(score.p[i]),
+                        float(own[int(others[i])]),
+                    )
+                    for i in order
+                    if score.p[i] >= 0.05
+                ]
+            return TieDetail(person, explanation, between)
+
+    def circles(self) -> Circles:
+        """Dunbar-style layers by contact frequency in the last year, brokerage and communities."""
+        import numpy as np
+
+        from weakties.analysis.structure import (
+            communities,
+            constraint,
+            dunbar_layers,
+            effective_size,
+        )
+
+        with self.transaction() as conn:
+            facts, net = self._score(conn)
+            if net is None:
+                raise NotFound(
+                    "this workspace has no owner yet", hint="run `weakties init --name NAME`"
+                )
+            from weakties.store.ledger import names_of
+
+            year_ago = net.now - 365.25 * 86400
+            mine = np.isin(facts.p_interaction, facts.p_interaction[facts.p_person == net.me])
+            recent = mine & (facts.p_time >= year_ago) & (facts.p_person != net.me)
+            people, counts = np.unique(facts.p_person[recent], return_counts=True)
+            layers = dunbar_layers(counts.astype(np.float64))
+            me_row = net.index(np.array([net.me]))
+            ego_constraint = float(constraint(net.adjacency, me_row)[0])
+            ego_size = float(effective_size(net.adjacency, me_row)[0])
+            labels = communities(net.adjacency)
+            contact_rows = np.flatnonzero(
+                np.asarray(net.adjacency[int(me_row[0])].todense()).ravel()
+            )
+            groups = (
+                np.unique(labels[contact_rows], return_counts=True)[1]
+                if len(contact_rows)
+                else np.array([])
+            )
+            order = np.argsort(-counts, kind="stable")
+            names = names_of(conn, [int(p) for p in people])
+            members = []
+            for layer in range(len(layers.names)):
+                ids = [int(people[i]) for i in order if layers.layer_of[i] == layer][:8]
+                members.append(tuple(names[i] for i in ids))
+            return Circles(
+                layer_names=layers.names,
+                per_year_at_least=layers.per_year_at_least,
+                sizes=layers.sizes,
+                members=tuple(members),
+                contacts=len(contact_rows),
+                constraint=ego_constraint,
+                effective_size=ego_size,
+                communities=int((groups >= 3).sum()),
+                largest_communities=tuple(
+                    int(g) for g in sorted(groups.tolist(), reverse=True)[:5]
+                ),
+            )
+
+    def rate(self, ref: str, value: float) -> RatingResult:
+        """Record my judgement of a tie (0..1); with enough ratings the weights are refit."""
+        import dataclasses
+        import json
+
+        import numpy as np
+
+        from weakties.analysis.strength import fit_weights
+        from weakties.store import people as store_people
+        from weakties.store.lookup import resolve_person
+        from weakties.store.ties import FIT_KEY, WEIGHTS_KEY, put_setting, ratings, set_rating
+
+        if not 0.0 <= value <= 1.0:
+            raise InvalidInput(
+                f"a rating is between 0 and 1, not {value}", hint="or say strong, moderate, weak"
+            )
+        with self.transaction() as conn:
+            pid = resolve_person(conn, ref)
+            if store_people.get_person(conn, pid).is_me:
+                raise InvalidInput("rate your ties to other people, not to yourself")
+            set_rating(conn, pid, value)
+            given = ratings(conn)
+            if len(given) < MIN_RATINGS_TO_FIT:
+                return RatingResult(pid, value, len(given), None, None)
+            from weakties.analysis.strength import DEFAULT_WEIGHTS
+            from weakties.engines.local import build_network
+            from weakties.store.facts import load_facts
+
+            facts = load_facts(conn)
+            net = build_network(facts, datetime.now(UTC).timestamp(), DEFAULT_WEIGHTS)
+            assert net is not None
+            y = np.full(len(net.features), np.nan)
+            rows = net.owner_rows()
+            contact = net.contact_of(rows)
+            for r, c in zip(rows, contact, strict=True):
+                if int(c) in given:
+                    y[r] = given[int(c)]
+            try:
+                fit = fit_weights(net.features, y, net.now)
+            except InvalidInput:
+                return RatingResult(pid, value, len(given), None, None)
+            put_setting(conn, WEIGHTS_KEY, json.dumps(dataclasses.asdict(fit.weights)))
+            put_setting(
+                conn,
+                FIT_KEY,
+                json.dumps(
+                    {
+                        "cv_mae": fit.cv_mae,
+                        "default_cv_mae": fit.default_cv_mae,
+                        "ratings": len(given),
+                    }
+                ),
+            )
+            return RatingResult(pid, value, len(given), fit.cv_mae, fit.default_cv_mae)
+
+    def reset_ratings(self) -> int:
+        """Forget my ratings and the refit weights: back to the literature defaults."""
+        from weakties.store.ties import FIT_KEY, WEIGHTS_KEY, clear_ratings, put_setting
+
+        with self.transaction() as conn:
+            put_setting(conn, WEIGHTS_KEY, None)
+            put_setting(conn, FIT_KEY, None)
+            return clear_ratings(conn)
 
     # -------------------------------------------------------------- bulk load
     def load_world(self, world: World) -> dict[int, int]:

@@ -237,12 +237,13 @@ def people(
     from rich.table import Table
 
     table = Table(box=None, pad_edge=False)
-    for column in ("id", "name", "organisation", "title", "tags", "talks", "last contact"):
-        table.add_column(column, no_wrap=column in ("id", "talks"))
+    for column in ("id", "name", "tie", "organisation", "title", "tags", "talks", "last contact"):
+        table.add_column(column, no_wrap=column in ("id", "tie", "talks"))
     for r in rows:
         table.add_row(
             str(r.id),
             escape(r.name),
+            f"{r.strength:.2f} {r.category}" if r.strength is not None else "",
             escape(r.org or ""),
             escape(r.title or ""),
             escape(", ".join(r.tags)),
@@ -291,6 +292,10 @@ def _print_profile(profile: Profile) -> None:
     out.print(
         f"[bold]{escape(p.name)}[/bold]  #{p.id}" + ("  [cyan](you)[/cyan]" if p.is_me else "")
     )
+    if profile.strength is not None:
+        out.print(
+            f"  tie: {profile.strength:.2f} {profile.category}  [dim](why: weakties tie {p.id})[/dim]"
+        )
     if p.aliases:
         out.print(f"  also known as: {escape(', '.join(p.aliases))}")
     for ident in p.identities:

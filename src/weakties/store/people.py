@@ -360,6 +360,8 @@ class PersonRow:
     interactions: int
     last_contact: datetime | None
     is_me: bool
+    strength: float | None = None
+    category: str | None = None
 
 
 def people_rows(conn: Connection, ids: Sequence[int]) -> dict[int, PersonRow]:
@@ -374,7 +376,15 @@ def people_rows(conn: Connection, ids: Sequence[int]) -> dict[int, PersonRow]:
             select(s.person.c.id, s.person.c.name, s.person.c.is_me).where(s.person.c.id.in_(part))
         ):
             out[r.id] = {"id": r.id, "name": r.name, "is_me": r.is_me, "org": None, "title": None}
-            out[r.id].update(tags=[], interactions=0, last_contact=None)
+            out[r.id].update(
+                tags=[], interactions=0, last_contact=None, strength=None, category=None
+            )
+        for pid, strength, category in conn.execute(
+            select(s.tie.c.person_id, s.tie.c.strength, s.tie.c.category).where(
+                s.tie.c.person_id.in_(part)
+            )
+        ):
+            out[pid]["strength"], out[pid]["category"] = float(strength), category
         for a in conn.execute(
             select(
                 s.affiliation.c.person_id,
@@ -420,6 +430,8 @@ def people_rows(conn: Connection, ids: Sequence[int]) -> dict[int, PersonRow]:
             interactions=v["interactions"],
             last_contact=v["last_contact"],
             is_me=v["is_me"],
+            strength=v["strength"],
+            category=v["category"],
         )
         for pid, v in out.items()
     }

@@ -387,3 +387,14 @@ merge_candidate = Table(
     UniqueConstraint("a_id", "b_id", name="uq_merge_candidate_pair"),
 )
 Index("ix_merge_candidate_status", merge_candidate.c.status)
+
+tie = Table(
+    "tie",
+    metadata,
+    # the owner's tie to each contact, as last scored (a cache: rebuilt whenever facts change)
+    Column("person_id", Integer, _person_fk(), primary_key=True),
+    Column("strength", Float, nullable=False),
+    Column("category", String(10), nullable=False),
+    Column("computed_at", UTCDateTime, nullable=False),
+)
+Index("ix_tie_strength", tie.c.strength)

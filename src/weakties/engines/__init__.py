@@ -1,0 +1,1 @@
+"""Where batch analysis runs: ``local`` (numpy/scipy, the default) and, later, ``spark``."""

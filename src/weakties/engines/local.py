@@ -1,0 +1,243 @@
+"""The local engine: the whole network scored in memory with numpy and scipy.
+
+It receives the store's fact columns (anything shaped like :class:`FactColumns`), builds the
+pairwise events and side inputs, and runs the analysis models: tie strength for the owner's
+ties, knows probabilities for pairs of other people, Dunbar layers and brokerage. The Spark
+engine will feed the same models from distributed tables.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+import scipy.sparse as sp
+from numpy.typing import NDArray
+
+from weakties.analysis.events import EventArrays, expand_interactions
+from weakties.analysis.features import DAY, PairFeatures, PairValues, SideInputs, pair_features
+from weakties.analysis.knows import KnowsEvidence, KnowsScore, knows_probability
+from weakties.analysis.strength import DEFAULT_WEIGHTS, StrengthWeights, tie_strength
+
+I64 = NDArray[np.int64]
+F64 = NDArray[np.float64]
+YEAR = 365.25 * DAY
+
+
+class FactColumns(Protocol):
+    """The columns the store hands over (see ``weakties.store.facts.Facts``)."""
+
+    @property
+    def me(self) -> int | None: ...
+    @property
+    def people(self) -> I64: ...
+    @property
+    def p_interaction(self) -> I64: ...
+    @property
+    def p_person(self) -> I64: ...
+    @property
+    def p_initiator(self) -> NDArray[np.bool_]: ...
+    @property
+    def p_time(self) -> F64: ...
+    @property
+    def p_channel(self) -> NDArray[np.int8]: ...
+    @property
+    def link_a(self) -> I64: ...
+    @property
+    def link_b(self) -> I64: ...
+    @property
+    def favour_giver(self) -> I64: ...
+    @property
+    def favour_receiver(self) -> I64: ...
+    @property
+    def favour_weight(self) -> F64: ...
+    @property
+    def intro_by(self) -> I64: ...
+    @property
+    def intro_a(self) -> I64: ...
+    @property
+    def intro_b(self) -> I64: ...
+    @property
+    def aff_person(self) -> I64: ...
+    @property
+    def aff_org(self) -> I64: ...
+    @property
+    def aff_start(self) -> F64: ...
+    @property
+    def aff_end(self) -> F64: ...
+    @property
+    def knows_a(self) -> I64: ...
+    @property
+    def knows_b(self) -> I64: ...
+    @property
+    def rating_person(self) -> I64: ...
+    @property
+    def rating_value(self) -> F64: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Network:
+    """The scored network at ``now``: features of every pair and the owner's tie strengths."""
+
+    now: float
+    me: int
+    ids: I64  # person id of each row/column of ``adjacency`` (sorted)
+    adjacency: sp.csr_matrix  # 0/1: any contact, link, introduction or knows entry
+    features: PairFeatures
+    strength: F64  # aligned with ``features``
+    category: NDArray[np.str_]
+    last_seen: F64  # per person in ``ids``: last contact with anyone (NaN: never)
+
+    def index(self, person_ids: I64) -> I64:
+        """Rows of ``adjacency`` for these person ids (−1 when unknown)."""
+        pos = np.searchsorted(self.ids, person_ids)
+        pos = np.minimum(pos, max(len(self.ids) - 1, 0))
+        found = len(self.ids) > 0
+        ok = found & (self.ids[pos] == person_ids) if found else np.zeros(len(person_ids), bool)
+        return np.where(ok, pos, -1).astype(np.int64)
+
+    def owner_rows(self) -> I64:
+        """Rows of ``features`` that are the owner's ties."""
+        return np.flatnonzero((self.features.a == self.me) | (self.features.b == self.me))
+
+    def contact_of(self, rows: I64) -> I64:
+        """The other person of each of the owner's tie rows."""
+        return np.where(
+            self.features.a[rows] == self.me, self.features.b[rows], self.features.a[rows]
+        )
+
+
+def _tenure_overlap(facts: FactColumns, person: int, others: I64, now: float) -> F64:
+    """Days each of ``others`` overlapped with ``person`` at the same organisation."""
+    out = np.zeros(len(others))
+    mine = np.flatnonzero(facts.aff_person == person)
+    if not len(mine) or not len(others):
+        return out
+    where = {int(o): i for i, o in enumerate(others)}
+    theirs = np.flatnonzero(
+        np.isin(facts.aff_person, others) & np.isin(facts.aff_org, facts.aff_org[mine])
+    )
+    end = np.where(np.isnan(facts.aff_end), now, facts.aff_end)
+    for m in mine:
+        if np.isnan(facts.aff_start[m]):
+            continue
+        same = theirs[facts.aff_org[theirs] == facts.aff_org[m]]
+        for t in same:
+            if np.isnan(facts.aff_start[t]):
+                continue
+            days = (min(end[m], end[t]) - max(facts.aff_start[m], facts.aff_start[t])) / DAY
+            if days > 0:
+                i = where[int(facts.aff_person[t])]
+                out[i] = max(out[i], days)
+    return out
+
+
+def build_network(
+    facts: FactColumns, now: float, weights: StrengthWeights = DEFAULT_WEIGHTS
+) -> Network | None:
+    """Score the network at ``now``; None when the workspace has no owner yet."""
+    if facts.me is None:
+        return None
+    me = int(facts.me)
+    events: EventArrays = expand_interactions(
+        facts.p_interaction, facts.p_person, facts.p_initiator, facts.p_time, facts.p_channel
+    )
+    ids = np.unique(np.concatenate([facts.people, [me]]))
+    n = len(ids)
+
+    def rows(x: I64) -> I64:
+        return np.searchsorted(ids, x).astype(np.int64)
+
+    known = np.isin(events.u, ids) & np.isin(events.v, ids)
+    events = events.select(known)
+    pairs_a = np.concatenate([events.u, facts.link_a, facts.knows_a, facts.intro_a])
+    pairs_b = np.concatenate([events.v, facts.link_b, facts.knows_b, facts.intro_b])
+    ok = np.isin(pairs_a, ids) & np.isin(pairs_b, ids) & (pairs_a != pairs_b)
+    ra, rb = rows(pairs_a[ok]), rows(pairs_b[ok])
+    adj = sp.csr_matrix((np.ones(len(ra)), (ra, rb)), shape=(n, n))
+    adj = ((adj + adj.T) > 0).astype(np.float64).tocsr()
+
+    me_row = int(rows(np.array([me]))[0])
+    mutual_row = np.asarray((adj @ adj[me_row].T).todense()).ravel()
+    contacts = np.flatnonzero(np.asarray(adj[me_row].todense()).ravel())
+    contact_ids = ids[contacts]
+    mutual = PairValues.of(np.full(len(contacts), me), contact_ids, mutual_row[contacts])
+    tenure = _tenure_overlap(facts, me, contact_ids, now)
+    has_tenure = tenure > 0
+    intro_pairs_a = np.concatenate([facts.intro_by, facts.intro_by])
+    intro_pairs_b = np.concatenate([facts.intro_a, facts.intro_b])
+    known_by = intro_pairs_a >= 0
+    rated = np.isin(facts.rating_person, ids)
+    side = SideInputs(
+        favours=PairValues.of(facts.favour_giver, facts.favour_receiver, facts.favour_weight),
+        introductions=PairValues.of(intro_pairs_a[known_by], intro_pairs_b[known_by]),
+        mutual_contacts=mutual,
+        tenure_overlap_days=PairValues.of(
+            np.full(int(has_tenure.sum()), me), contact_ids[has_tenure], tenure[has_tenure]
+        ),
+        ratings=PairValues.of(
+            np.full(int(rated.sum()), me), facts.rating_person[rated], facts.rating_value[rated]
+        ),
+        connections=PairValues.of(facts.link_a, facts.link_b),
+    )
+    features = pair_features(events, now, side)
+    strength, category = tie_strength(features, now, weights)
+    last_seen = np.full(n, np.nan)
+    if len(events):
+        both = np.concatenate([rows(events.u), rows(events.v)])
+        times = np.concatenate([events.t, events.t])
+        order = np.argsort(times)
+        last_seen[both[order]] = times[order]  # later assignments win: the latest time
+    return Network(now, me, ids, adj, features, strength, category, last_seen)
+
+
+def knows_scores(net: Network, facts: FactColumns, a: I64, b: I64) -> KnowsScore:
+    """How likely each pair ``(a[i], b[i])`` of people knows each other, with the evidence."""
+    ra, rb = net.index(a), net.index(b)
+    ok = (ra >= 0) & (rb >= 0)
+    ra, rb = np.where(ok, ra, 0), np.where(ok, rb, 0)
+    shared = np.zeros(len(a))
+    explicit = np.zeros(len(a), dtype=np.bool_)
+    pair_index = {
+        (int(x), int(y)): i
+        for i, (x, y) in enumerate(zip(np.minimum(a, b), np.maximum(a, b), strict=True))
+    }
+    f = net.features
+    for i in range(len(f)):
+        key = (int(f.a[i]), int(f.b[i]))
+        j = pair_index.get(key)
+        if j is not None:
+            shared[j] = f.intimacy[i]
+    for x, y in zip(facts.knows_a, facts.knows_b, strict=True):
+        j = pair_index.get((int(min(x, y)), int(max(x, y))))
+        if j is not None:
+            explicit[j] = True
+    years = np.zeros(len(a))
+    size = np.zeros(len(a))
+    if len(a):
+        org_size = np.bincount(
+            facts.aff_org[np.isnan(facts.aff_end)], minlength=int(facts.aff_org.max(initial=0)) + 1
+        )
+        for j in range(len(a)):
+            overlap = _tenure_overlap(facts, int(a[j]), np.array([b[j]]), net.now)[0]
+            if overlap > 0:
+                years[j] = overlap / 365.25
+                orgs = set(facts.aff_org[facts.aff_person == a[j]]) & set(
+                    facts.aff_org[facts.aff_person == b[j]]
+                )
+                size[j] = max(float(org_size[o]) if o < len(org_size) else 1.0 for o in orgs)
+    score = knows_probability(
+        net.adjacency,
+        ra,
+        rb,
+        last_seen=net.last_seen,
+        now=net.now,
+        evidence=KnowsEvidence(
+            shared_groups=shared, tenure_years=years, org_size=size, explicit=explicit
+        ),
+    )
+    zero = np.where(ok, 1.0, 0.0)
+    return KnowsScore(
+        score.p * zero, score.closure * zero, score.activity * zero, score.direct * zero
+    )
