@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from weakties.cli.output import ago, console
 from weakties.errors import StoreError
@@ -49,8 +49,12 @@ def run_demo(db: str | None, seed: int) -> None:
         ids = ws.load_world(world)
         ws.set_setting(DEMO_MARK, str(seed))
         stats = ws.stats()
-        activity = ws.contact_activity(now=world.now)
-    loaded = time.perf_counter()
+        loaded = time.perf_counter()
+        ws.refresh_ties(force=True)
+        scored = time.perf_counter()
+        strongest = ws.ties(limit=5)
+        dormant = ws.ties(category="dormant", limit=None)
+        circles = ws.circles()
     out.print(
         f"Built {len(world.people):,} people, {len(world.orgs):,} organisations and "
         f"{len(world.interactions):,} interactions in {built - started:.1f} s; "
@@ -58,9 +62,10 @@ def run_demo(db: str | None, seed: int) -> None:
     )
     out.print(
         f"The workspace holds {stats['people']:,} people, {stats['interactions']:,} interactions, "
-        f"{stats['favours']} favours, {stats['introductions']} introductions, {stats['goals']} goals.\n"
+        f"{stats['favours']} favours, {stats['introductions']} introductions, {stats['goals']} goals."
     )
-    _circles(activity, world.now)
+    out.print(f"Scored every tie in {scored - loaded:.1f} s.\n")
+    _circles(circles, strongest, dormant)
     _story(world, ids)
     total = time.perf_counter() - started
     explore = f"weakties --db {path}"
@@ -78,37 +83,31 @@ def run_demo(db: str | None, seed: int) -> None:
     out.print(f"\n[dim]demo finished in {total:.1f} s[/dim]")
 
 
-def _circles(activity: list, now: datetime) -> None:  # type: ignore[type-arg]
+def _circles(circles: Any, strongest: list[Any], dormant: list[Any]) -> None:
+    from rich.markup import escape
+
+    from weakties.cli.ties import bar
+
     out = console()
-    contacts = len(activity)
-    talked = [a for a in activity if a.interactions > 0]
-    recent = [a for a in activity if a.recent > 0]
-    # Dunbar-style layers by contact frequency over the last year (weekly, monthly, yearly)
-    weekly = sum(1 for a in activity if a.recent >= 52)
-    monthly = sum(1 for a in activity if 12 <= a.recent < 52)
-    yearly = sum(1 for a in activity if 1 <= a.recent < 12)
-    out.print("[bold]Your circles[/bold] (contact in the last 12 months)")
     out.print(
-        f"  {contacts:,} people you have any history with; {len(recent):,} heard from this year"
+        f"[bold]Your circles[/bold] ({circles.contacts:,} contacts; by contacts in the last 12 months)"
     )
-    out.print(f"  weekly or more: {weekly}   monthly: {monthly}   a few times a year: {yearly}")
-    strongest = sorted(talked, key=lambda a: (-a.recent, -a.interactions, a.name))[:5]
-    out.print("\n[bold]Most in touch this year[/bold]")
-    for a in strongest:
+    for name, freq, size in zip(
+        circles.layer_names, circles.per_year_at_least, circles.sizes, strict=True
+    ):
+        out.print(f"  {name:15} at least {freq:>2.0f} a year: {size:4}")
+    out.print("\n[bold]Strongest ties[/bold]")
+    for t in strongest:
         out.print(
-            f"  {a.name:28} {a.recent:4} this year, {a.interactions:5} in all, last {ago(a.last, now)}"
+            f"  {escape(t.name):28} {bar(t.strength)} {t.strength:.2f}  last {ago(t.last_contact)}"
         )
-    dormant = [
-        a
-        for a in activity
-        if a.last is not None and (now - a.last).days > 3 * 365 and a.interactions >= 10
-    ]
-    dormant.sort(key=lambda a: (-a.interactions, a.name))
-    out.print(
-        f"\n[bold]Dormant-looking ties[/bold] ({len(dormant)} once-frequent, silent for 3+ years)"
-    )
-    for a in dormant[:5]:
-        out.print(f"  {a.name:28} {a.interactions:5} interactions, last {ago(a.last, now)}")
+    # formerly close ties gone quiet: the reconnections worth most (Levin, Walter & Murnighan 2011)
+    dormant = sorted(dormant, key=lambda t: -t.interactions)
+    out.print(f"\n[bold]Dormant ties[/bold] ({len(dormant)} silent far beyond their usual rhythm)")
+    for t in dormant[:5]:
+        out.print(
+            f"  {escape(t.name):28} {t.interactions:5} interactions, last {ago(t.last_contact)}"
+        )
 
 
 def _story(world: object, ids: dict[int, int]) -> None:

@@ -179,5 +179,8 @@ FREEMAIL_DOMAINS = frozenset(
         "web.de",
         "yandex.ru",
         "mail.ru",
+        # the synthetic world's webmail providers
+        "mail.example",
+        "post.example",
     ]
 )
