@@ -1227,8 +1227,13 @@ class Workspace:
         Returns whether it rescored. Every read of strengths calls this, so scores follow
         imports and edits without the user asking.
         """
-        from weakties.store.facts import fingerprint
-        from weakties.store.ties import FINGERPRINT_KEY, get_setting, put_setting, write_ties
+        from weakties.store.ties import (
+            FINGERPRINT_KEY,
+            fingerprint,
+            get_setting,
+            put_setting,
+            write_ties,
+        )
 
         with self.transaction() as conn:
             current = f"{datetime.now(UTC).date()}|{fingerprint(conn)}"

@@ -13,13 +13,14 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from weakties.domain.dates import PartialDate
 from weakties.domain.ledger import Channel, FavorSize
 from weakties.store import schema as s
 from weakties.store.people import visible
+from weakties.store.ties import fingerprint
 
 I64 = NDArray[np.int64]
 F64 = NDArray[np.float64]
@@ -80,34 +81,6 @@ def _pdate_ts(text: str | None, *, end: bool = False) -> float:
     pd = PartialDate.from_iso(text)
     day = pd.last_day() if end else pd.first_day()
     return datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp()
-
-
-def fingerprint(conn: Connection) -> str:
-    """Changes whenever anything the models read changes (cheap: counts and max timestamps)."""
-    parts = [
-        conn.execute(
-            select(func.count(), func.max(s.person.c.updated_at)).select_from(s.person)
-        ).one(),
-        conn.execute(
-            select(func.count(), func.max(s.interaction.c.id)).select_from(s.interaction)
-        ).one(),
-        conn.execute(select(func.count()).select_from(s.participant)).one(),
-        conn.execute(select(func.count(), func.max(s.favor.c.id)).select_from(s.favor)).one(),
-        conn.execute(
-            select(func.count(), func.max(s.introduction.c.id)).select_from(s.introduction)
-        ).one(),
-        conn.execute(
-            select(func.count(), func.max(s.affiliation.c.id)).select_from(s.affiliation)
-        ).one(),
-        conn.execute(select(func.count(), func.max(s.knows.c.id)).select_from(s.knows)).one(),
-        conn.execute(
-            select(func.count(), func.max(s.rating.c.rated_at)).select_from(s.rating)
-        ).one(),
-        conn.execute(
-            select(func.count()).select_from(s.merge).where(s.merge.c.undone_at.is_(None))
-        ).one(),
-    ]
-    return "|".join(",".join(str(v) for v in row) for row in parts)
 
 
 def load_facts(conn: Connection) -> Facts:

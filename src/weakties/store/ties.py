@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.engine import Connection
 
 from weakties.store import schema as s
@@ -69,3 +69,31 @@ def clear_ratings(conn: Connection) -> int:
 def load_weights(conn: Connection) -> dict[str, Any] | None:
     text = get_setting(conn, WEIGHTS_KEY)
     return None if text is None else dict(json.loads(text))
+
+
+def fingerprint(conn: Connection) -> str:
+    """Changes whenever anything the models read changes (cheap: counts and max timestamps)."""
+    parts = [
+        conn.execute(
+            select(func.count(), func.max(s.person.c.updated_at)).select_from(s.person)
+        ).one(),
+        conn.execute(
+            select(func.count(), func.max(s.interaction.c.id)).select_from(s.interaction)
+        ).one(),
+        conn.execute(select(func.count()).select_from(s.participant)).one(),
+        conn.execute(select(func.count(), func.max(s.favor.c.id)).select_from(s.favor)).one(),
+        conn.execute(
+            select(func.count(), func.max(s.introduction.c.id)).select_from(s.introduction)
+        ).one(),
+        conn.execute(
+            select(func.count(), func.max(s.affiliation.c.id)).select_from(s.affiliation)
+        ).one(),
+        conn.execute(select(func.count(), func.max(s.knows.c.id)).select_from(s.knows)).one(),
+        conn.execute(
+            select(func.count(), func.max(s.rating.c.rated_at)).select_from(s.rating)
+        ).one(),
+        conn.execute(
+            select(func.count()).select_from(s.merge).where(s.merge.c.undone_at.is_(None))
+        ).one(),
+    ]
+    return "|".join(",".join(str(v) for v in row) for row in parts)
