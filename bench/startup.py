@@ -22,7 +22,9 @@ def _time(cmd: list[str], runs: int, env: dict[str, str]) -> float:
     samples = []
     for _ in range(runs):
         start = time.perf_counter()
-        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+        subprocess.run(
+            cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env
+        )
         samples.append(time.perf_counter() - start)
     return statistics.median(samples)
 
@@ -30,14 +32,18 @@ def _time(cmd: list[str], runs: int, env: dict[str, str]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=9)
-    parser.add_argument("--db", help="demo database to list (default: a fresh one in a temp folder)")
+    parser.add_argument(
+        "--db", help="demo database to list (default: a fresh one in a temp folder)"
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="0")
     weakties = [sys.executable, "-m", "weakties"]
     db = Path(args.db) if args.db else Path(tempfile.mkdtemp()) / "demo.db"
     if not db.exists():
-        subprocess.run([*weakties, "demo", "--db", str(db)], check=True, stdout=subprocess.DEVNULL, env=env)
+        subprocess.run(
+            [*weakties, "demo", "--db", str(db)], check=True, stdout=subprocess.DEVNULL, env=env
+        )
     for warm in ([sys.executable, "-c", "pass"], [*weakties, "--help"]):
         subprocess.run(warm, check=True, stdout=subprocess.DEVNULL, env=env)  # compile caches
     base = _time([sys.executable, "-c", "pass"], args.runs, env)
@@ -57,8 +63,12 @@ def main() -> None:
         return
     print(f"median of {args.runs} cold runs")
     print(f"  python -c pass            {base * 1000:7.1f} ms  (baseline)")
-    print(f"  weakties --help           {help_s * 1000:7.1f} ms  (+{(help_s - base) * 1000:.0f} ms)")
-    print(f"  weakties people (demo db) {people_s * 1000:7.1f} ms  (+{(people_s - base) * 1000:.0f} ms)")
+    print(
+        f"  weakties --help           {help_s * 1000:7.1f} ms  (+{(help_s - base) * 1000:.0f} ms)"
+    )
+    print(
+        f"  weakties people (demo db) {people_s * 1000:7.1f} ms  (+{(people_s - base) * 1000:.0f} ms)"
+    )
     print("  goal: at most +400 ms over the bare interpreter")
 
 

@@ -13,7 +13,9 @@ from weakties.workspace import Workspace
 NOW = datetime.now(UTC)
 
 
-def _log(ws: Workspace, who: str, days_ago: float, channel: Channel = Channel.EMAIL, **kw: object) -> None:
+def _log(
+    ws: Workspace, who: str, days_ago: float, channel: Channel = Channel.EMAIL, **kw: object
+) -> None:
     when = (NOW - timedelta(days=days_ago)).isoformat()
     ws.log([who], channel=channel, when=when, **kw)  # type: ignore[arg-type]
 
@@ -23,7 +25,12 @@ def network(ws: Workspace) -> Workspace:
     for name in ("Weekly Friend", "Old Colleague", "Linked Only", "Helped Once", "Not Helped"):
         ws.add_person(name)
     for week in range(52):  # weekly, both directions
-        _log(ws, "Weekly Friend", 3 + 7 * week, direction=Direction.OUTBOUND if week % 2 else Direction.INBOUND)
+        _log(
+            ws,
+            "Weekly Friend",
+            3 + 7 * week,
+            direction=Direction.OUTBOUND if week % 2 else Direction.INBOUND,
+        )
     for month in range(36):  # monthly for three years, then silence for four
         _log(ws, "Old Colleague", 4 * 365 + 30 * month)
     _log(ws, "Linked Only", 400, channel=Channel.SOCIAL, kind=InteractionKind.CONNECTION)
@@ -40,7 +47,11 @@ def test_categories_follow_the_rules(network: Workspace) -> None:
     assert ties["Old Colleague"].category == "dormant"  # silent for ≫ 8× its monthly rhythm
     assert ties["Linked Only"].category == "never"
     assert 0 < ties["Linked Only"].strength < ties["Not Helped"].strength
-    assert ties["Weekly Friend"].strength > ties["Not Helped"].strength > ties["Old Colleague"].strength
+    assert (
+        ties["Weekly Friend"].strength
+        > ties["Not Helped"].strength
+        > ties["Old Colleague"].strength
+    )
     assert ties["Helped Once"].strength > ties["Not Helped"].strength  # goodwill counts
     assert [t.name for t in network.ties(category="dormant")] == ["Old Colleague"]
 

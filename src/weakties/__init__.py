@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
-__all__ = ["Workspace", "WeaktiesError", "__version__"]
+__all__ = ["WeaktiesError", "Workspace", "__version__"]
 
 if TYPE_CHECKING:
     from weakties.errors import WeaktiesError

@@ -1,0 +1,199 @@
+"""The workspace core: opening a database, transactions, the owner, settings and scoring."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any, Self
+
+from weakties.domain.dates import PartialDate, parse_date
+from weakties.domain.goals import (
+    GoalTag,
+    GoalTagKind,
+)
+from weakties.domain.identities import Identity, IdentityKind, normalize_identity
+from weakties.domain.people import Person
+from weakties.errors import InvalidInput, NotFound
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection, Engine
+
+
+def _when(text: str | None) -> PartialDate | None:
+    return parse_date(text) if text else None
+
+
+def _identities(
+    emails: Sequence[str] = (),
+    phones: Sequence[str] = (),
+    urls: Sequence[str] = (),
+    handles: Sequence[str] = (),
+) -> list[Identity]:
+    out = []
+    for kind, values in (
+        (IdentityKind.EMAIL, emails),
+        (IdentityKind.PHONE, phones),
+        (IdentityKind.URL, urls),
+        (IdentityKind.HANDLE, handles),
+    ):
+        for raw in values:
+            out.append(Identity(kind, normalize_identity(kind, raw)))
+    return out
+
+
+_SLACK = timedelta(minutes=5)  # clocks disagree a little; "now" must not be refused
+
+
+def parse_goal_tag(raw: str) -> GoalTag:
+    """Read ``kind:value`` (``role:product manager``); a bare word is taken as a role."""
+    kind, sep, value = raw.partition(":")
+    if not sep:
+        return GoalTag(GoalTagKind.ROLE, raw.strip())
+    try:
+        tag_kind = GoalTagKind(kind.strip().lower())
+    except ValueError:
+        kinds = ", ".join(k.value for k in GoalTagKind)
+        raise InvalidInput(f"unknown goal tag kind {kind!r}", hint=f"accepted: {kinds}") from None
+    if not value.strip():
+        raise InvalidInput(f"empty goal tag {raw!r}")
+    return GoalTag(tag_kind, value.strip())
+
+
+class WorkspaceBase:
+    """A weakties database; the operations live in the mixins that make up ``Workspace``."""
+
+    def __init__(self, engine: Engine, url: str) -> None:
+        self.engine = engine
+        self.url = url
+
+    # ----------------------------------------------------------------- opening
+    @classmethod
+    def open(cls, db: str | None = None, *, create: bool = True) -> Self:
+        """Open (creating or migrating when needed) the database at ``db``, ``WEAKTIES_DB`` or
+        the per-user default."""
+        from weakties.store.database import create_engine_for, ensure_schema, resolve_url
+
+        url = resolve_url(db)
+        engine = create_engine_for(url, create=create)
+        ensure_schema(engine, url)
+        return cls(engine, url)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """One transaction; driver errors become one-line :mod:`weakties.errors`."""
+        from weakties.store.database import translate_errors
+
+        with translate_errors(self.url), self.engine.begin() as conn:
+            yield conn
+
+    # ------------------------------------------------------------------ owner
+    def init(self, name: str | None = None, emails: Sequence[str] = ()) -> Person:
+        """Set up the owner ("me"), or update their name and addresses if already there."""
+        from weakties.store import people
+
+        with self.transaction() as conn:
+            me = people.me_id(conn)
+            if me is None:
+                me = people.add_person(
+                    conn,
+                    Person(name=name or "Me", is_me=True, identities=tuple(_identities(emails))),
+                )
+            else:
+                if name:
+                    people.update_person(conn, me, name=name)
+                people.add_identities(conn, me, _identities(emails))
+            return people.get_person(conn, me)
+
+    def me(self) -> Person:
+        from weakties.store import people
+
+        with self.transaction() as conn:
+            me = people.me_id(conn)
+            if me is None:
+                raise NotFound(
+                    "this workspace has no owner yet", hint="run `weakties init --name NAME`"
+                )
+            return people.get_person(conn, me)
+
+    def _me_id(self, conn: Connection) -> int:
+        from weakties.store import people
+
+        me = people.me_id(conn)
+        if me is None:
+            me = people.add_person(conn, Person(name="Me", is_me=True))
+        return me
+
+    def set_setting(self, key: str, value: str) -> None:
+        from sqlalchemy import delete, insert
+
+        from weakties.store import schema as s
+
+        with self.transaction() as conn:
+            conn.execute(delete(s.setting).where(s.setting.c.key == key))
+            conn.execute(insert(s.setting).values(key=key, value=value))
+
+    def setting(self, key: str) -> str | None:
+        from sqlalchemy import select
+
+        from weakties.store import schema as s
+
+        with self.transaction() as conn:
+            return conn.execute(select(s.setting.c.value).where(s.setting.c.key == key)).scalar()
+
+    def _weights(self, conn: Connection) -> Any:
+        from weakties.analysis.strength import DEFAULT_WEIGHTS, StrengthWeights
+        from weakties.store.ties import load_weights
+
+        stored = load_weights(conn)
+        return DEFAULT_WEIGHTS if stored is None else StrengthWeights(**stored)
+
+    def _score(self, conn: Connection, now: datetime | None = None) -> tuple[Any, Any]:
+        """Load the facts and score the network at ``now`` (default: this moment)."""
+        from weakties.engines.local import build_network
+        from weakties.store.facts import load_facts
+
+        facts = load_facts(conn)
+        moment = (now or datetime.now(UTC)).timestamp()
+        return facts, build_network(facts, moment, self._weights(conn))
+
+    def refresh_ties(self, *, force: bool = False) -> bool:
+        """Rescore the owner's ties if anything changed since the last scoring (or a day passed).
+
+        Returns whether it rescored. Every read of strengths calls this, so scores follow
+        imports and edits without the user asking.
+        """
+        from weakties.store.ties import (
+            FINGERPRINT_KEY,
+            fingerprint,
+            get_setting,
+            put_setting,
+            write_ties,
+        )
+
+        with self.transaction() as conn:
+            current = f"{datetime.now(UTC).date()}|{fingerprint(conn)}"
+            if not force and get_setting(conn, FINGERPRINT_KEY) == current:
+                return False
+            _, net = self._score(conn)
+            if net is None:
+                write_ties(conn, [], [], [])
+            else:
+                rows = net.owner_rows()
+                write_ties(
+                    conn,
+                    net.contact_of(rows).tolist(),
+                    net.strength[rows].tolist(),
+                    net.category[rows].tolist(),
+                )
+            put_setting(conn, FINGERPRINT_KEY, current)
+            return True
