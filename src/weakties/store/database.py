@@ -19,7 +19,12 @@ if TYPE_CHECKING:
 
 ENV_VAR = "WEAKTIES_DB"
 # Every migration this version knows, oldest first; the last one is the head.
-KNOWN_REVISIONS: tuple[str, ...] = ("0001_initial", "0002_knows_merge_queue", "0003_tie_cache")
+KNOWN_REVISIONS: tuple[str, ...] = (
+    "0001_initial",
+    "0002_knows_merge_queue",
+    "0003_tie_cache",
+    "0004_nudges_reviews",
+)
 HEAD = KNOWN_REVISIONS[-1]
 SQLITE_MAGIC = b"SQLite format 3\x00"
 

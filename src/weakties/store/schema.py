@@ -398,3 +398,25 @@ tie = Table(
     Column("computed_at", UTCDateTime, nullable=False),
 )
 Index("ix_tie_strength", tie.c.strength)
+
+nudge_state = Table(
+    "nudge_state",
+    metadata,
+    # what the user did with a nudge: done, snoozed (until a time) or dismissed
+    Column("key", String(200), primary_key=True),
+    Column("status", String(10), nullable=False),
+    Column("until", UTCDateTime),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+review = Table(
+    "review",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("month", String(7), nullable=False),  # YYYY-MM
+    Column("closes_on", String(10), nullable=False),  # the last Friday (or the chosen day)
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("content", Text, nullable=False),  # JSON: the sections as shown
+    Column("snapshot", Text, nullable=False),  # JSON: tie strengths and categories that month
+    UniqueConstraint("month", name="uq_review_month"),
+)

@@ -12,7 +12,9 @@ from __future__ import annotations
 from weakties.workspace.base import parse_goal_tag
 from weakties.workspace.imports import ImportOps
 from weakties.workspace.ledger import LedgerOps
+from weakties.workspace.nudges import NudgeOps
 from weakties.workspace.people import PeopleOps
+from weakties.workspace.review import ReviewOps
 from weakties.workspace.results import (
     Circles,
     ContactActivity,
@@ -39,5 +41,5 @@ __all__ = [
 ]
 
 
-class Workspace(TieOps, ImportOps, LedgerOps, PeopleOps):
+class Workspace(ReviewOps, NudgeOps, TieOps, ImportOps, LedgerOps, PeopleOps):
     """A weakties database and everything one can do with it (see the package docstring)."""
