@@ -14,7 +14,6 @@ from weakties.workspace.imports import ImportOps
 from weakties.workspace.ledger import LedgerOps
 from weakties.workspace.nudges import NudgeOps
 from weakties.workspace.people import PeopleOps
-from weakties.workspace.review import ReviewOps
 from weakties.workspace.results import (
     Circles,
     ContactActivity,
@@ -25,6 +24,7 @@ from weakties.workspace.results import (
     TieDetail,
     TieRow,
 )
+from weakties.workspace.review import ReviewOps
 from weakties.workspace.ties import TieOps
 
 __all__ = [
