@@ -27,7 +27,7 @@ from sqlalchemy.engine import Connection
 
 from weakties.domain.identities import Identity
 from weakties.domain.names import fold_name
-from weakties.domain.people import Affiliation, Person
+from weakties.domain.people import Affiliation
 from weakties.domain.records import (
     ContactRecord,
     FavorRecord,
@@ -44,7 +44,7 @@ from weakties.store import people as store_people
 from weakties.store import resolve
 from weakties.store import schema as s
 from weakties.store.merges import merge_people
-from weakties.store.search import refresh_terms
+from weakties.store.search import identity_terms, refresh_terms, words
 
 BATCH = 5_000
 MAX_SHOWN_PROBLEMS = 5
@@ -66,10 +66,31 @@ class IngestReport:
         return sum(v for k, v in self.counts.items() if k.startswith("records."))
 
 
+def _ref_text(ref: PersonRef) -> str:
+    idents = ",".join(f"{i.kind.value}:{i.value}" for i in ref.identities)
+    return f"{ref.key}|{ref.name}|{idents}|{ref.is_me}"
+
+
 def content_hash(record: Record) -> str:
-    """A stable hash of what a record says (not where it sits in the file)."""
-    values = [repr(getattr(record, f.name)) for f in fields(record) if f.name != "origin"]
-    return hashlib.sha1("\x1f".join(values).encode("utf-8"), usedforsecurity=False).hexdigest()
+    """A stable hash of what a record says (not where it sits in the file).
+
+    Interactions, the bulk of every mailbox, get a hand-written canonical text: ``repr`` of the
+    nested dataclasses costs more than parsing the message did.
+    """
+    if isinstance(record, InteractionRecord):
+        parts = [
+            record.key,
+            record.occurred_at.isoformat(),
+            record.channel.value,
+            record.kind.value,
+            record.direction.value,
+            record.thread_key or "",
+            record.summary or "",
+            ";".join(f"{role.value}={_ref_text(ref)}" for ref, role in record.participants),
+        ]
+    else:
+        parts = [repr(getattr(record, f.name)) for f in fields(record) if f.name != "origin"]
+    return hashlib.sha1("\x1f".join(parts).encode("utf-8"), usedforsecurity=False).hexdigest()
 
 
 class Ingest:
@@ -135,6 +156,10 @@ class Ingest:
         self.run_profiles: dict[int, resolve.Profile] = {}
         self.run_blocks: dict[str, list[int]] = {}
         self.next_interaction = self._next_id(s.interaction)
+        self.next_person = self._next_id(s.person)
+        self.pending_people: list[dict[str, Any]] = []
+        self.pending_identities: list[dict[str, Any]] = []
+        self.new_terms: dict[int, set[str]] = {}
         self.next_source = self._next_id(s.source_record)
         self.pending_sources: list[dict[str, Any]] = []
         self.pending_interactions: list[dict[str, Any]] = []
@@ -157,8 +182,19 @@ class Ingest:
 
     def _me(self) -> int:
         if self.me is None:
-            self.me = store_people.add_person(
-                self.conn, Person(name="Me", is_me=True), refresh=False
+            self.flush()
+            self.me = self.next_person
+            self.next_person += 1
+            now = datetime.now(UTC)
+            self.conn.execute(
+                insert(s.person).values(
+                    id=self.me,
+                    name="Me",
+                    is_me=True,
+                    do_not_ask=False,
+                    created_at=now,
+                    updated_at=now,
+                )
             )
             self.touched.add(self.me)
         return self.me
@@ -200,17 +236,15 @@ class Ingest:
     def _attach(self, person_id: int, identities: Iterable[Identity]) -> None:
         for ident in identities:
             key = (ident.kind.value, ident.value)
-            owner = self.identities.get(key)
-            if owner is None:
-                self.conn.execute(
-                    insert(s.identity).values(
-                        person_id=person_id,
-                        kind=ident.kind.value,
-                        value=ident.value,
-                        label=ident.label,
-                    )
-                )
-                self.identities[key] = person_id
+            if key in self.identities:
+                continue
+            self.pending_identities.append(
+                {"person_id": person_id, "kind": key[0], "value": key[1], "label": ident.label}
+            )
+            self.identities[key] = person_id
+            if person_id in self.new_terms:  # created in this run and not yet written
+                self.new_terms[person_id] |= identity_terms(*key)
+            else:
                 self.touched.add(person_id)
 
     def _by_name(self, name: str) -> int | None:
@@ -228,21 +262,33 @@ class Ingest:
         return found[0] if len(found) == 1 else None
 
     def _create(self, name: str, identities: tuple[Identity, ...]) -> int:
-        from nameparser import HumanName
-
+        """A new person, buffered: written with the next batch, search terms and all."""
         last, comma, first = name.partition(",")
         if comma and last.strip() and first.strip() and "," not in first and len(last.split()) <= 2:
             name = f"{first.strip()} {last.strip()}"  # "Roe, Jane" as address books write it
-        parsed = HumanName(name)
-        pid = store_people.add_person(
-            self.conn,
-            Person(name=name, given_name=parsed.first or None, family_name=parsed.last or None),
-            refresh=False,
+        # a display name from a header or a chat: first and last word (nameparser is 100 µs a name)
+        parts = name.split()
+        given = parts[0] if len(parts) > 1 else None
+        family = parts[-1] if len(parts) > 1 else None
+        pid = self.next_person
+        self.next_person += 1
+        now = datetime.now(UTC)
+        self.pending_people.append(
+            {
+                "id": pid,
+                "name": name[:300],
+                "given_name": given[:200] if given else None,
+                "family_name": family[:200] if family else None,
+                "is_me": False,
+                "do_not_ask": False,
+                "created_at": now,
+                "updated_at": now,
+            }
         )
+        self.new_terms[pid] = set(words(name))
         self._attach(pid, identities)
         if self.names is not None:
             self.names.setdefault(fold_name(name), []).append(pid)
-        self.touched.add(pid)
         self.created_here.add(pid)
         self.report.counts["people.created"] += 1
         return pid
@@ -357,6 +403,7 @@ class Ingest:
     def _contact(
         self, record: ContactRecord, digest: str, known: tuple[int, str, int | None] | None
     ) -> None:
+        self.flush()  # contacts read and update rows directly: everything buffered goes first
         pid: int | None = None
         if record.is_me:
             pid = self.person_for(PersonRef(is_me=True, identities=record.identities))
@@ -402,6 +449,7 @@ class Ingest:
             if score >= resolve.REVIEW:
                 same_run.append(resolve.Candidate(other, score, reason + "; same export"))
         pid = self._create(record.name, ())
+        self.flush()
         self.run_profiles[pid] = profile
         self.run_blocks.setdefault(profile.name.family or profile.name.given, []).append(pid)
         if found and resolve.is_auto_merge(found[0]):
@@ -412,6 +460,7 @@ class Ingest:
         return pid
 
     def _apply_contact(self, pid: int, record: ContactRecord, previous_source: int | None) -> None:
+        self.flush()
         row = self.conn.execute(select(s.person).where(s.person.c.id == pid)).mappings().one()
         fills: dict[str, Any] = {}
         for column, value in (
@@ -564,16 +613,52 @@ class Ingest:
         )
 
     # ------------------------------------------------------------ finish
+    def _insert_many(self, table: Any, rows: list[dict[str, Any]]) -> None:
+        """Insert many rows; on SQLite straight through the driver (SQLAlchemy's per-row
+        parameter processing costs more than SQLite's own work here)."""
+        if not rows:
+            return
+        if self.conn.dialect.name != "sqlite":
+            self.conn.execute(insert(table), rows)
+            return
+        columns = list(rows[0])
+        names = ", ".join(f'"{c}"' for c in columns)
+        marks = ", ".join("?" for _ in columns)
+        sql = f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})'
+
+        stamps = [c for c in columns if isinstance(table.c[c].type, s.UTCDateTime)]
+        if stamps:
+            for row in rows:
+                for c in stamps:
+                    value = row[c]
+                    if value is not None:
+                        row[c] = value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+        self.conn.exec_driver_sql(sql, [tuple(row[c] for c in columns) for row in rows])
+
     def flush(self) -> None:
-        """Write the buffered source records, interactions and participants."""
+        """Write the buffered people, identities, source records and interactions, in that order."""
+        if self.pending_people:
+            self._insert_many(s.person, self.pending_people)
+            self.pending_people = []
+        if self.pending_identities:
+            self._insert_many(s.identity, self.pending_identities)
+            self.pending_identities = []
+        if self.new_terms:
+            rows = [
+                {"person_id": pid, "term": term}
+                for pid, terms in self.new_terms.items()
+                for term in sorted(t for t in terms if t)
+            ]
+            self._insert_many(s.search_term, rows)
+            self.new_terms = {}
         if self.pending_sources:
-            self.conn.execute(insert(s.source_record), self.pending_sources)
+            self._insert_many(s.source_record, self.pending_sources)
             self.pending_sources = []
         if self.pending_interactions:
-            self.conn.execute(insert(s.interaction), self.pending_interactions)
+            self._insert_many(s.interaction, self.pending_interactions)
             self.pending_interactions = []
         if self.pending_participants:
-            self.conn.execute(insert(s.participant), self.pending_participants)
+            self._insert_many(s.participant, self.pending_participants)
             self.pending_participants = []
 
     def finish(self) -> IngestReport:
@@ -583,7 +668,7 @@ class Ingest:
         if self.conn.dialect.name == "postgresql":
             from weakties.store.bulk import fix_sequences
 
-            fix_sequences(self.conn, [s.interaction, s.source_record])
+            fix_sequences(self.conn, [s.person, s.interaction, s.source_record])
         finished = datetime.now(UTC)
         self.report.seconds = (finished - self.started).total_seconds()
         self.conn.execute(

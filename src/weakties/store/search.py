@@ -34,6 +34,21 @@ def words(text: str) -> list[str]:
     return [w[:TERM_MAX] for w in _WORD.findall(fold(text))]
 
 
+def identity_terms(kind: str, value: str) -> set[str]:
+    """What an identity is found by: the whole value and its parts (email user and domain)."""
+    terms = {fold(value)[:TERM_MAX]}
+    if kind == "email":
+        local, _, domain = value.partition("@")
+        terms.update(words(local))
+        terms.add(domain[:TERM_MAX])
+        terms.update(words(domain))
+    elif kind == "url":
+        terms.update(words(value.rsplit("/", 1)[-1]))
+    elif kind == "phone":
+        terms.add(value.lstrip("+"))
+    return terms
+
+
 def person_terms(conn: Connection, person_id: int) -> set[str]:
     """Everything a search should find this person by."""
     terms: set[str] = set()
@@ -54,16 +69,7 @@ def person_terms(conn: Connection, person_id: int) -> set[str]:
     for kind, value in conn.execute(
         select(s.identity.c.kind, s.identity.c.value).where(s.identity.c.person_id == person_id)
     ):
-        terms.add(fold(value)[:TERM_MAX])
-        if kind == "email":
-            local, _, domain = value.partition("@")
-            terms.update(words(local))
-            terms.add(domain[:TERM_MAX])
-            terms.update(words(domain))
-        elif kind == "url":
-            terms.update(words(value.rsplit("/", 1)[-1]))
-        elif kind == "phone":
-            terms.add(value.lstrip("+"))
+        terms |= identity_terms(kind, value)
     for name, title in conn.execute(
         select(s.organization.c.name, s.affiliation.c.title)
         .select_from(s.affiliation.join(s.organization))
