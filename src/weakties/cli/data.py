@@ -71,9 +71,16 @@ def export(
     """Export the workspace: everything as JSON, or people as CSV."""
     from weakties.errors import InvalidInput, WeaktiesError
 
-    if fmt not in ("json", "csv"):
-        raise InvalidInput(f"unknown format {fmt!r}", hint="accepted: json, csv")
+    if fmt not in ("json", "csv", "graphml", "gexf"):
+        raise InvalidInput(f"unknown format {fmt!r}", hint="accepted: json, csv, graphml, gexf")
     with _ws() as ws:
+        if fmt in ("graphml", "gexf"):
+            if output is None:
+                raise InvalidInput(f"{fmt} export needs --output FILE")
+            with open(output, "wb") as handle:
+                count = ws.export_graph(handle, fmt)
+            ok(f"exported {count:,} people to {output} (open it in Gephi)")
+            return
         if output is None:
             ws.export(sys.stdout, fmt)
             return

@@ -55,6 +55,10 @@ def run_demo(db: str | None, seed: int) -> None:
         strongest = ws.ties(limit=5)
         dormant = ws.ties(category="dormant", limit=None)
         circles = ws.circles()
+        manager_ref = str(ids[world.story.hiring_manager])
+        found = ws.paths("person", manager_ref, k=3)
+        draft = ws.draft(found.paths[0], goal=found.goal) if found.paths else None
+        pathed = time.perf_counter()
     out.print(
         f"Built {len(world.people):,} people, {len(world.orgs):,} organisations and "
         f"{len(world.interactions):,} interactions in {built - started:.1f} s; "
@@ -67,12 +71,16 @@ def run_demo(db: str | None, seed: int) -> None:
     out.print(f"Scored every tie in {scored - loaded:.1f} s.\n")
     _circles(circles, strongest, dormant)
     _story(world, ids)
+    _paths(found, draft, pathed - scored)
     total = time.perf_counter() - started
     explore = f"weakties --db {path}"
     out.print("\n[bold]Explore it[/bold] (after `source .venv/bin/activate`):")
     target = world.orgs[world.story.target_org].name
     helped = world.people[world.story.helped].name
     for command in (
+        f'{explore} path --org "{target}" --draft',
+        f"{explore} ties --dormant",
+        f'{explore} tie "{helped}"',
         f'{explore} people --org "{target}"',
         f'{explore} show "{helped}"',
         f"{explore} people --sort recent -n 20",
@@ -110,6 +118,18 @@ def _circles(circles: Any, strongest: list[Any], dormant: list[Any]) -> None:
         )
 
 
+def _paths(found: Any, draft: str | None, seconds: float) -> None:
+    from weakties.cli.paths import print_path
+
+    out = console()
+    out.print(f"\n[bold]weakties finds it[/bold] (`weakties path --to …`, {seconds:.1f} s)\n")
+    for rank, path in enumerate(found.paths, 1):
+        print_path(rank, path)
+    if draft:
+        out.print("\n[bold]The draft to the first person on the path[/bold] (`--draft`)\n")
+        out.print(draft, markup=False, highlight=False, soft_wrap=True)
+
+
 def _story(world: object, ids: dict[int, int]) -> None:
     from weakties.synth.world import World
 
@@ -130,4 +150,4 @@ def _story(world: object, ids: dict[int, int]) -> None:
         f"  {helped.name} is close to {manager.name} (#{ids[story.hiring_manager]}), who is hiring a "
         f"{story.role} at {org.name}."
     )
-    out.print("  Nobody would think to ask them — weakties will find that path.")
+    out.print("  Nobody would think to ask them. Can weakties find that path?")

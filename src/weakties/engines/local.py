@@ -8,6 +8,7 @@ engine will feed the same models from distributed tables.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -240,4 +241,172 @@ def knows_scores(net: Network, facts: FactColumns, a: I64, b: I64) -> KnowsScore
     zero = np.where(ok, 1.0, 0.0)
     return KnowsScore(
         score.p * zero, score.closure * zero, score.activity * zero, score.direct * zero
+    )
+
+
+UNOBSERVED_STRENGTH = 0.25
+"""Tie strength assumed between two other people whose contact we cannot see (colleagues,
+people who appear together in the owner's threads): weak to moderate, the commonest kind of
+professional tie (Granovetter 1973); the knows probability then discounts it."""
+MAX_ORG_FOR_PAIRS = 250
+"""Organisations above this size give no colleague pairs: everyone-knows-everyone fails there
+(a person knows about Dunbar's 150), and the pairs would grow as the square of the size."""
+MIN_KNOWS = 0.02
+
+
+@dataclass(frozen=True, slots=True)
+class TenurePairs:
+    """Pairs of people whose tenures at one organisation overlapped."""
+
+    a: I64
+    b: I64
+    years: F64
+    org: I64
+    org_size: F64
+
+
+def tenure_pairs(facts: FactColumns, now: float, max_org: int = MAX_ORG_FOR_PAIRS) -> TenurePairs:
+    """Every pair that overlapped at an organisation of at most ``max_org`` people, vectorised."""
+    known = ~np.isnan(facts.aff_start)
+    person, org = facts.aff_person[known], facts.aff_org[known]
+    start = facts.aff_start[known]
+    end = np.where(np.isnan(facts.aff_end[known]), now, facts.aff_end[known])
+    current = np.isnan(facts.aff_end)
+    size_by_org: dict[int, int] = {}
+    if current.any():
+        orgs, counts = np.unique(facts.aff_org[current], return_counts=True)
+        size_by_org = dict(zip(orgs.tolist(), counts.tolist(), strict=True))
+    order = np.argsort(org, kind="stable")
+    person, org, start, end = person[order], org[order], start[order], end[order]
+    bounds = np.flatnonzero(np.r_[True, org[1:] != org[:-1], True])
+    out_a, out_b, out_y, out_o, out_s = [], [], [], [], []
+    for lo, hi in itertools.pairwise(bounds):
+        n = hi - lo
+        if n < 2 or n > max_org * 2:
+            continue
+        members = len(np.unique(person[lo:hi]))
+        if members > max_org:
+            continue
+        i, j = np.triu_indices(int(n), k=1)
+        i, j = i + lo, j + lo
+        days = (np.minimum(end[i], end[j]) - np.maximum(start[i], start[j])) / DAY
+        keep = (days > 0) & (person[i] != person[j])
+        if not keep.any():
+            continue
+        out_a.append(np.minimum(person[i][keep], person[j][keep]))
+        out_b.append(np.maximum(person[i][keep], person[j][keep]))
+        out_y.append(days[keep] / 365.25)
+        o = int(org[lo])
+        out_o.append(np.full(int(keep.sum()), o, dtype=np.int64))
+        out_s.append(np.full(int(keep.sum()), float(size_by_org.get(o, members))))
+    if not out_a:
+        empty = np.zeros(0, np.int64)
+        return TenurePairs(empty, empty, np.zeros(0), empty, np.zeros(0))
+    a, b = np.concatenate(out_a), np.concatenate(out_b)
+    years, orgs_, sizes = np.concatenate(out_y), np.concatenate(out_o), np.concatenate(out_s)
+    # one row per pair: the longest overlap
+    key = a * (int(b.max()) + 1) + b
+    order = np.lexsort((-years, key))
+    first = np.r_[True, key[order][1:] != key[order][:-1]]
+    pick = order[first]
+    return TenurePairs(a[pick], b[pick], years[pick], orgs_[pick], sizes[pick])
+
+
+@dataclass(frozen=True, slots=True)
+class GraphEdges:
+    """Undirected ties with the success probability of an ask in each direction."""
+
+    src: I64
+    dst: I64
+    p_forward: F64
+    p_backward: F64
+
+
+def graph_edges(net: Network, facts: FactColumns) -> GraphEdges:
+    """The introduction graph: my ties weighted by strength and goodwill, other people's ties by
+    how likely they know each other (DESIGN §4, path value)."""
+    from weakties.analysis.graph import hop_probability
+
+    f = net.features
+    me = net.me
+    # goodwill per ordered pair: size-weighted favours u did for v
+    done: dict[tuple[int, int], float] = {}
+    for g, r, w in zip(
+        facts.favour_giver.tolist(),
+        facts.favour_receiver.tolist(),
+        facts.favour_weight.tolist(),
+        strict=True,
+    ):
+        done[(g, r)] = done.get((g, r), 0.0) + w
+    mine = (f.a == me) | (f.b == me)
+    other_rows = np.flatnonzero(~mine)
+    src_parts, dst_parts, pf_parts, pb_parts = [], [], [], []
+    rows = np.flatnonzero(mine)
+    if len(rows):
+        contact = np.where(f.a[rows] == me, f.b[rows], f.a[rows])
+        gave = np.array([done.get((me, int(c)), 0.0) for c in contact])
+        got = np.array([done.get((int(c), me), 0.0) for c in contact])
+        s = net.strength[rows]
+        src_parts.append(np.full(len(rows), me, dtype=np.int64))
+        dst_parts.append(contact.astype(np.int64))
+        pf_parts.append(hop_probability(s, gave, got).astype(np.float64))
+        pb_parts.append(hop_probability(s, got, gave).astype(np.float64))
+    tenure = tenure_pairs(facts, net.now)
+    not_me = (tenure.a != me) & (tenure.b != me)
+    cand_a = np.concatenate([f.a[other_rows], tenure.a[not_me], facts.knows_a])
+    cand_b = np.concatenate([f.b[other_rows], tenure.b[not_me], facts.knows_b])
+    lo, hi = np.minimum(cand_a, cand_b), np.maximum(cand_a, cand_b)
+    ok = (lo != hi) & (lo != me) & (hi != me) & (net.index(lo) >= 0) & (net.index(hi) >= 0)
+    lo, hi = lo[ok], hi[ok]
+    if len(lo):
+        span = int(hi.max()) + 1
+        key = np.unique(lo * span + hi)
+        lo, hi = key // span, key % span
+        shared = np.zeros(len(lo))
+        strength = np.full(len(lo), UNOBSERVED_STRENGTH)
+        fkey = f.a[other_rows] * span + f.b[other_rows]
+        at = np.searchsorted(key, fkey)
+        hit = (at < len(key)) & (key[np.minimum(at, len(key) - 1)] == fkey)
+        shared[at[hit]] = f.intimacy[other_rows][hit]
+        strength[at[hit]] = np.maximum(net.strength[other_rows][hit], UNOBSERVED_STRENGTH)
+        years = np.zeros(len(lo))
+        size = np.zeros(len(lo))
+        tkey = tenure.a[not_me] * span + tenure.b[not_me]
+        at = np.searchsorted(key, tkey)
+        hit = (at < len(key)) & (key[np.minimum(at, len(key) - 1)] == tkey)
+        years[at[hit]] = tenure.years[not_me][hit]
+        size[at[hit]] = tenure.org_size[not_me][hit]
+        explicit = np.zeros(len(lo), dtype=np.bool_)
+        kkey = np.minimum(facts.knows_a, facts.knows_b) * span + np.maximum(
+            facts.knows_a, facts.knows_b
+        )
+        at = np.searchsorted(key, kkey)
+        hit = (at < len(key)) & (key[np.minimum(at, len(key) - 1)] == kkey)
+        explicit[at[hit]] = True
+        score = knows_probability(
+            net.adjacency,
+            net.index(lo),
+            net.index(hi),
+            last_seen=net.last_seen,
+            now=net.now,
+            evidence=KnowsEvidence(
+                shared_groups=shared, tenure_years=years, org_size=size, explicit=explicit
+            ),
+        )
+        keep = score.p >= MIN_KNOWS
+        lo, hi, p_knows, strength = lo[keep], hi[keep], score.p[keep], strength[keep]
+        gave = np.array([done.get((int(x), int(y)), 0.0) for x, y in zip(lo, hi, strict=True)])
+        got = np.array([done.get((int(y), int(x)), 0.0) for x, y in zip(lo, hi, strict=True)])
+        src_parts.append(lo)
+        dst_parts.append(hi)
+        pf_parts.append(hop_probability(strength, gave, got, p_knows).astype(np.float64))
+        pb_parts.append(hop_probability(strength, got, gave, p_knows).astype(np.float64))
+    if not src_parts:
+        empty = np.zeros(0, np.int64)
+        return GraphEdges(empty, empty, np.zeros(0), np.zeros(0))
+    return GraphEdges(
+        np.concatenate(src_parts),
+        np.concatenate(dst_parts),
+        np.concatenate(pf_parts),
+        np.concatenate(pb_parts),
     )

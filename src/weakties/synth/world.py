@@ -963,7 +963,9 @@ class _WorldBuilder:
             cc: list[int] = []
             if r.random() < 0.2 and self.adj[p]:
                 friend = self.adj[p][r.randrange(len(self.adj[p]))]
-                if friend != 0:
+                # the target's staff and the story's people stay out of the owner's mail, or
+                # the planted path would have a shortcut through a CC
+                if friend != 0 and friend not in self.reserved:
                     cc = [friend]
             length = r.choices((1, 2, 3, 4, 5), weights=(35, 35, 15, 10, 5))[0]
             self.thread(day, first, [second], cc, length, r.choice(_SUBJECTS))

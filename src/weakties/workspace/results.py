@@ -131,3 +131,50 @@ class ContactActivity:
     first: datetime | None
     last: datetime | None
     recent: int
+
+
+@dataclass(frozen=True, slots=True)
+class PathHop:
+    """One ask along a path: ``a`` asks ``b``, with its probability and the facts behind it."""
+
+    a: int
+    a_name: str
+    b: int
+    b_name: str
+    probability: float
+    facts: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class WarmPath:
+    """An introduction chain from me to a target, explained hop by hop."""
+
+    nodes: tuple[int, ...]
+    names: tuple[str, ...]
+    probability: float
+    weakest: int  # index into ``hops`` of the hop most likely to fail
+    hops: tuple[PathHop, ...]
+    target_role: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class PathResult:
+    """The answer to ``weakties path``: the target described and the ranked paths."""
+
+    target: str
+    targets: int
+    paths: list[WarmPath]
+    goal: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Connected:
+    """How I am connected to someone."""
+
+    person_id: int
+    name: str
+    degree: int
+    direct: bool
+    mutual: list[tuple[int, str]]
+    mutual_count: int
+    best: WarmPath | None
