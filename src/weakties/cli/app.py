@@ -93,9 +93,9 @@ def open_workspace() -> Any:
 
 
 def _register() -> None:
-    from weakties.cli import data, goals, imports, ledger, nudges, paths, people, review, ties
+    from weakties.cli import data, goals, imports, ledger, nudges, paths, people, plan, review, ties
 
-    for module in (people, ledger, ties, paths, goals, nudges, review, imports, data):
+    for module in (people, ledger, ties, paths, plan, goals, nudges, review, imports, data):
         module.register(app)
 
 

@@ -13,8 +13,8 @@ from weakties.workspace.base import parse_goal_tag
 from weakties.workspace.imports import ImportOps
 from weakties.workspace.ledger import LedgerOps
 from weakties.workspace.nudges import NudgeOps
-from weakties.workspace.paths import PathOps
 from weakties.workspace.people import PeopleOps
+from weakties.workspace.plan import PlanOps
 from weakties.workspace.results import (
     Circles,
     ContactActivity,
@@ -42,5 +42,5 @@ __all__ = [
 ]
 
 
-class Workspace(ReviewOps, NudgeOps, PathOps, TieOps, ImportOps, LedgerOps, PeopleOps):
+class Workspace(ReviewOps, NudgeOps, PlanOps, TieOps, ImportOps, LedgerOps, PeopleOps):
     """A weakties database and everything one can do with it (see the package docstring)."""

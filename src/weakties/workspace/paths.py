@@ -472,7 +472,9 @@ class PathOps(WorkspaceBase):
         return int(g.number_of_nodes())
 
 
-_DETERMINERS = frozenset(["a", "an", "the", "some", "more", "new", "my", "our", "work", "funding", "advice", "help"])
+_DETERMINERS = frozenset(
+    ["a", "an", "the", "some", "more", "new", "my", "our", "work", "funding", "advice", "help"]
+)
 
 
 def _with_article(text: str) -> str:

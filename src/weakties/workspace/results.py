@@ -178,3 +178,33 @@ class Connected:
     mutual: list[tuple[int, str]]
     mutual_count: int
     best: WarmPath | None
+
+
+@dataclass(frozen=True, slots=True)
+class AskPick:
+    """One person to tell, with the reach they add and why."""
+
+    person_id: int
+    name: str
+    gain: float
+    strength: float
+    mutual: int
+    acts: float  # the chance they act on being told
+    reaches: tuple[tuple[str, float], ...]  # target people whose chance they raise most
+    is_target: bool = False  # they are in the goal's targets themselves
+
+
+@dataclass(frozen=True, slots=True)
+class AskPlan:
+    """The ask plan and the strongest-ties baseline on the same sampled worlds."""
+
+    goal_id: int
+    goal: str
+    targets: int
+    picks: tuple[AskPick, ...]
+    reach: float
+    stderr: float
+    strongest_reach: float
+    strongest: tuple[str, ...]
+    rounds: int
+    evaluations: int
