@@ -93,9 +93,21 @@ def open_workspace() -> Any:
 
 
 def _register() -> None:
-    from weakties.cli import data, goals, imports, ledger, nudges, paths, people, plan, review, ties
+    from weakties.cli import (
+        data,
+        goals,
+        imports,
+        ledger,
+        nudges,
+        paths,
+        people,
+        plan,
+        review,
+        ties,
+        web,
+    )
 
-    for module in (people, ledger, ties, paths, plan, goals, nudges, review, imports, data):
+    for module in (people, ledger, ties, paths, plan, goals, nudges, review, imports, data, web):
         module.register(app)
 
 

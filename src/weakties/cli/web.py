@@ -1,0 +1,9 @@
+"""The web app command (see weakties.web)."""
+
+from __future__ import annotations
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to the app."""
