@@ -127,7 +127,7 @@ def test_fuzzy_names_merge_with_evidence_and_queue_without(ws: Workspace, tmp_pa
             tmp_path / "g.csv",
             [
                 "Robert,,Smith,Globex,Engineer,,,,,",
-                "Jane,,Roe,,,,,,,",
+                "Jane,,Roe,,,,,,Mobile,+44 7700 900123",
             ],
         )
     )
@@ -141,14 +141,20 @@ def test_fuzzy_names_merge_with_evidence_and_queue_without(ws: Workspace, tmp_pa
                     "ORG": "Globex Inc.",
                     "EMAIL": "bob@example.net",
                 },
-                {"fn": "Jane Roe", "n": "Roe;Jane;;;", "EMAIL": "jane@example.org"},
+                # the same name, but a different phone: maybe two people, so only suggested
+                {
+                    "fn": "Jane Roe",
+                    "n": "Roe;Jane;;;",
+                    "EMAIL": "jane@example.org",
+                    "TEL": "+44 7700 900456",
+                },
             ],
         )
     )
     names = sorted(r.name for r in ws.people())
     assert names == ["Jane Roe", "Jane Roe", "Robert Smith"]  # Bob merged into Robert (same org)
     assert ws.person("bob@example.net").name == "Robert Smith"
-    (suggestion,) = ws.merge_queue()  # the two Jane Roes: same name, no other evidence
+    (suggestion,) = ws.merge_queue()  # the two Jane Roes: same name, phones disagree
     assert {suggestion.a.name, suggestion.b.name} == {"Jane Roe"}
     kept = ws.decide_merge(suggestion.id, "accept")
     assert kept is not None and [r.name for r in ws.people("jane")] == ["Jane Roe"]

@@ -80,3 +80,19 @@ def test_forget_also_erases_records_merged_into_them(ws: Workspace) -> None:
     _name, counts = ws.forget("jane@example.org")
     assert counts["people"] == 2
     assert [r.name for r in ws.people()] == ["Bob Smith"]
+
+
+def test_merging_two_people_suggested_with_the_same_third(ws: Workspace) -> None:
+    from weakties.store.resolve import queue_candidate
+
+    a = ws.add_person("Jane Roe")
+    b = ws.add_person("J. Roe")
+    c = ws.add_person("Janet Roe")
+    with ws.transaction() as conn:
+        queue_candidate(conn, a.id, c.id, 0.9, "test")  # type: ignore[arg-type]
+        queue_candidate(conn, b.id, c.id, 0.9, "test")  # type: ignore[arg-type]
+    ws.merge(str(a.id), str(b.id))  # must not collide on the (pair) uniqueness of suggestions
+    pending = ws.merge_queue()
+    assert [(s.a.name, s.b.name) for s in pending] == [("Jane Roe", "Janet Roe")]
+    ws.unmerge(str(b.id))
+    assert len(ws.merge_queue()) == 2

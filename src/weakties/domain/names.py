@@ -83,6 +83,16 @@ _NICKNAME_GROUPS = [
     "valerie val",
     "zachary zach zack",
     "mohammed mohamed muhammad mohammad",
+    "frances fran frankie",
+    "francis frank fran",
+    "isabel izzy isa",
+    "nicolas nico nick",
+    "nicola nico nicky",
+    "victor vic",
+    "stefan stef steff",
+    "stephanie steph steff",
+    "samira sam",
+    "alexander sasha",
 ]
 NICKNAMES: dict[str, frozenset[str]] = {}
 for _group in _NICKNAME_GROUPS:
@@ -91,9 +101,16 @@ for _group in _NICKNAME_GROUPS:
         NICKNAMES[_name] = NICKNAMES.get(_name, frozenset()) | _names
 
 
+# letters that Unicode does not decompose into a base letter and a mark, as people type
+# them without the accent (Søren → Soren, Yılmaz → Yilmaz, Łukasz → Lukasz)
+_UNDECOMPOSED = str.maketrans(
+    {"ø": "o", "ı": "i", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "æ": "ae", "œ": "oe"}
+)
+
+
 def fold_name(text: str) -> str:
     """Lower-case, strip diacritics and punctuation, collapse spaces: "Zoë O'Neil" → "zoe oneil"."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_UNDECOMPOSED))
     kept = "".join(c for c in decomposed if not unicodedata.combining(c))
     kept = "".join(c if c.isalnum() or c.isspace() or c == "-" else "" for c in kept)
     return " ".join(kept.replace("-", " ").split())

@@ -434,6 +434,7 @@ class Ingest:
             [a.org for a in record.affiliations],
             emails,
             record.location,
+            record.identities,
         )
         self.flush()
         found = [

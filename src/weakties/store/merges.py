@@ -25,7 +25,11 @@ _PAIR_COLUMNS: dict[str, tuple[str, ...]] = {
     "favor": ("giver_id", "receiver_id"),
     "introduction": ("a_id", "b_id", "introducer_id"),
     "merge": ("kept_id", "merged_id"),
+    "merge_candidate": ("a_id", "b_id"),
+    "knows": ("a_id", "b_id"),
 }
+# unordered pairs that must stay unique: moving one end must not duplicate an existing pair
+_UNIQUE_PAIRS = {"merge_candidate"}
 _FILLABLE = (
     "given_name",
     "family_name",
@@ -95,6 +99,19 @@ def merge_people(
             if any(row[o] == kept_id for o in others):
                 left += 1
                 continue
+            if table.name in _UNIQUE_PAIRS:
+                other = row[others[0]]
+                clash = conn.execute(
+                    select(func.count())
+                    .select_from(table)
+                    .where(
+                        ((table.c.a_id == kept_id) & (table.c.b_id == other))
+                        | ((table.c.a_id == other) & (table.c.b_id == kept_id))
+                    )
+                ).scalar_one()
+                if clash:
+                    left += 1
+                    continue
             new_key = {c.name: (kept_id if c.name == column else row[c.name]) for c in pk_cols}
             if column in new_key:
                 clash = conn.execute(

@@ -58,6 +58,8 @@ class Candidate:
     score: float
     reason: str
     auto: bool = False
+    name: float = 0.0  # how well the names alone agree
+    contested: bool = False  # some fact disagrees (identities or employers)
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,7 +191,15 @@ def judge(a: Profile, b: Profile, person_id: int = 0) -> Candidate:
         against.append("different profiles")
     if a.phones and b.phones and not a.phones & b.phones:
         against.append("different phone numbers")
-    net = len(evidence) - (len(against) if not clash else len(against) + 2)
+    employer_a, employer_b = a.orgs | a.domains, b.orgs | b.domains
+    employer_agrees = bool(
+        {"same organisation", "email domain of their organisation", "same email domain"}
+        & set(evidence)
+    )
+    if employer_a and employer_b and not employer_agrees:
+        against.append("different organisations")
+    identity_against = [x for x in against if x != "different organisations"]
+    net = len(evidence) - len(identity_against) - (2 if clash else 0)
     score = round(name + 0.1 * net, 4)
     words = f"names agree {name:.2f}" + (
         f"; {', '.join(evidence)}" if evidence else "; no other evidence"
@@ -198,7 +208,7 @@ def judge(a: Profile, b: Profile, person_id: int = 0) -> Candidate:
         words += f"; but {', '.join(against)}"
     needed = 1 if name >= 0.85 else 2
     auto = not clash and name >= 0.75 and net >= needed and score >= AUTO_MERGE
-    return Candidate(person_id, score, words, auto)
+    return Candidate(person_id, score, words, auto, name, bool(against))
 
 
 def candidates_for(
@@ -209,7 +219,9 @@ def candidates_for(
     if not block:
         return []
     skip = set(exclude)
-    terms = {block, profile.name.given} if profile.name.family else {block}
+    # only a shared family name (or the same single name) can score high enough to matter:
+    # names with different family names agree at most 0.6, below REVIEW
+    terms = {block}
     ids = [
         int(i)
         for i in conn.execute(
@@ -233,15 +245,30 @@ def candidates_for(
         if candidate.score >= REVIEW:
             found.append(candidate)
     found.sort(key=lambda c: (not c.auto, -c.score, c.person_id))
-    import os
-
-    if os.environ.get("EXP_UNIQUE") and found and not found[0].auto:
-        exact = [c for c in found if c.score >= 1.0 and "but" not in c.reason]
-        if len(exact) == 1 and len([c for c in found if c.score >= 0.9]) == 1:
-            found = [Candidate(exact[0].person_id, exact[0].score, exact[0].reason + "; EXP", True)]
+    if found and not found[0].auto:
+        found = _only_namesake(found)
     if sum(c.auto for c in found) > 1:  # two people fit equally well: let the user choose
         found = [Candidate(c.person_id, c.score, c.reason + "; ambiguous") for c in found]
     return found
+
+
+def _only_namesake(found: list[Candidate]) -> list[Candidate]:
+    """Merge an exact full-name match when it is the workspace's only person of that name.
+
+    With no evidence either way, agreement on a whole name is strong when nobody else comes
+    close (Fellegi & Sunter weigh agreement on a value by how rare it is): one other
+    "Aaron Price" in a personal network is almost always the same Aaron Price. Any
+    disagreement (another profile URL or mobile number, another employer) or a second
+    plausible namesake leaves the pair for review instead.
+    """
+    near = [c for c in found if c.name >= 0.85]
+    best = found[0]
+    if len(near) != 1 or near[0] is not best or best.name < 1.0 or best.contested:
+        return found
+    only = Candidate(
+        best.person_id, best.score, best.reason + "; the only person of that name", True, 1.0
+    )
+    return [only, *found[1:]]
 
 
 def is_auto_merge(candidate: Candidate) -> bool:
