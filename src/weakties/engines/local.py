@@ -18,6 +18,7 @@ from numpy.typing import NDArray
 
 from weakties.analysis.events import EventArrays, expand_interactions
 from weakties.analysis.features import DAY, PairFeatures, PairValues, SideInputs, pair_features
+from weakties.analysis.goodwill import GoodwillEntries, decayed_weights, ledger_entries
 from weakties.analysis.knows import KnowsEvidence, KnowsScore, knows_probability
 from weakties.analysis.strength import DEFAULT_WEIGHTS, StrengthWeights, tie_strength
 
@@ -53,6 +54,10 @@ class FactColumns(Protocol):
     def favour_receiver(self) -> I64: ...
     @property
     def favour_weight(self) -> F64: ...
+    @property
+    def favour_time(self) -> F64: ...
+    @property
+    def intro_time(self) -> F64: ...
     @property
     def intro_by(self) -> I64: ...
     @property
@@ -134,6 +139,27 @@ def _tenure_overlap(facts: FactColumns, person: int, others: I64, now: float) ->
     return out
 
 
+def _ledger(facts: FactColumns) -> GoodwillEntries:
+    return ledger_entries(
+        favour_giver=facts.favour_giver,
+        favour_receiver=facts.favour_receiver,
+        favour_weight=facts.favour_weight,
+        favour_time=facts.favour_time,
+        intro_by=facts.intro_by,
+        intro_a=facts.intro_a,
+        intro_b=facts.intro_b,
+        intro_time=facts.intro_time,
+    )
+
+
+def _decayed_favours(facts: FactColumns, now: float) -> F64:
+    """Favour sizes as they count today: the goodwill ledger's decay (weakties.analysis.goodwill)."""
+    entries = _ledger(facts)
+    favours = entries.kind == 0
+    out: F64 = decayed_weights(entries, now)[favours][: len(facts.favour_giver)]
+    return out
+
+
 def build_network(
     facts: FactColumns, now: float, weights: StrengthWeights = DEFAULT_WEIGHTS
 ) -> Network | None:
@@ -171,7 +197,9 @@ def build_network(
     known_by = intro_pairs_a >= 0
     rated = np.isin(facts.rating_person, ids)
     side = SideInputs(
-        favours=PairValues.of(facts.favour_giver, facts.favour_receiver, facts.favour_weight),
+        favours=PairValues.of(
+            facts.favour_giver, facts.favour_receiver, _decayed_favours(facts, now)
+        ),
         introductions=PairValues.of(intro_pairs_a[known_by], intro_pairs_b[known_by]),
         mutual_contacts=mutual,
         tenure_overlap_days=PairValues.of(
@@ -329,13 +357,12 @@ def graph_edges(net: Network, facts: FactColumns) -> GraphEdges:
 
     f = net.features
     me = net.me
-    # goodwill per ordered pair: size-weighted favours u did for v
+    # goodwill per ordered pair: favours and introductions u did for v, decayed with time
+    entries = _ledger(facts)
+    weights = decayed_weights(entries, net.now)
     done: dict[tuple[int, int], float] = {}
     for g, r, w in zip(
-        facts.favour_giver.tolist(),
-        facts.favour_receiver.tolist(),
-        facts.favour_weight.tolist(),
-        strict=True,
+        entries.giver.tolist(), entries.receiver.tolist(), weights.tolist(), strict=True
     ):
         done[(g, r)] = done.get((g, r), 0.0) + w
     mine = (f.a == me) | (f.b == me)
