@@ -27,7 +27,7 @@ from sqlalchemy.engine import Connection
 
 from weakties.domain.identities import Identity
 from weakties.domain.names import fold_name
-from weakties.domain.people import Affiliation
+from weakties.domain.people import Affiliation, OrgKind, normalize_org_name
 from weakties.domain.records import (
     ContactRecord,
     FavorRecord,
@@ -154,6 +154,7 @@ class Ingest:
         self.touched: set[int] = set()
         self.created_here: set[int] = set()
         self.run_profiles: dict[int, resolve.Profile] = {}
+        self.org_cache: dict[str, int] = {}
         self.run_blocks: dict[str, list[int]] = {}
         self.next_interaction = self._next_id(s.interaction)
         self.next_person = self._next_id(s.person)
@@ -492,6 +493,15 @@ class Ingest:
                 store_people.add_note(self.conn, pid, record.note)
         self.touched.add(pid)
 
+    def _org(self, name: str, kind: OrgKind) -> int:
+        """The organisation's id, created if new; cached for the run (contacts share employers)."""
+        key = normalize_org_name(name)
+        found = self.org_cache.get(key)
+        if found is None:
+            found = store_orgs.ensure_org(self.conn, name, kind)
+            self.org_cache[key] = found
+        return found
+
     def _affiliations(self, pid: int, record: ContactRecord, rid: int) -> None:
         self.flush()
         # what this source said before is replaced by what it says now; typed-in jobs stay
@@ -499,7 +509,7 @@ class Ingest:
         for aff in record.affiliations:
             if not aff.org.strip():
                 continue
-            org_id = store_orgs.ensure_org(self.conn, aff.org, aff.org_kind)
+            org_id = self._org(aff.org, aff.org_kind)
             if aff.org_domain and store_orgs.org_by_domain(self.conn, aff.org_domain) is None:
                 self.conn.execute(
                     insert(s.org_domain).values(domain=aff.org_domain.lower(), org_id=org_id)
