@@ -11,6 +11,7 @@ from weakties.errors import StoreError
 
 DEMO_FILE = "weakties-demo.db"
 DEMO_MARK = "demo_seed"
+DEMO_EXPORTS_MARK = ".weakties-demo"
 
 
 def _fresh_path(db: str | None) -> Path:
@@ -72,6 +73,7 @@ def run_demo(db: str | None, seed: int) -> None:
     _circles(circles, strongest, dormant)
     _story(world, ids)
     _paths(found, draft, pathed - scored)
+    imported = _import_tour(world, path, seed)
     total = time.perf_counter() - started
     explore = f"weakties --db {path}"
     out.print("\n[bold]Explore it[/bold] (after `source .venv/bin/activate`):")
@@ -79,6 +81,8 @@ def run_demo(db: str | None, seed: int) -> None:
     helped = world.people[world.story.helped].name
     for command in (
         f'{explore} path --org "{target}" --draft',
+        f"{explore} plan -k 10 --notes",
+        f"{explore} nudges --draft",
         f"{explore} ties --dormant",
         f'{explore} tie "{helped}"',
         f'{explore} people --org "{target}"',
@@ -88,6 +92,9 @@ def run_demo(db: str | None, seed: int) -> None:
         f"{explore} people fintech",
     ):
         out.print(f"  {command}")
+    out.print(
+        f"  weakties --db {imported} merges          # the suggested merges of the imported copy"
+    )
     out.print(f"\n[dim]demo finished in {total:.1f} s[/dim]")
 
 
@@ -116,6 +123,53 @@ def _circles(circles: Any, strongest: list[Any], dormant: list[Any]) -> None:
         out.print(
             f"  {escape(t.name):28} {t.interactions:5} interactions, last {ago(t.last_contact)}"
         )
+
+
+def _import_tour(world: Any, path: Path, seed: int) -> Path:
+    """Write the world as the export files people have, import them into a second workspace,
+    and show how the duplicates across sources were merged."""
+    import shutil
+
+    from weakties.synth.exports import write_exports
+    from weakties.workspace import Workspace
+
+    out = console()
+    folder = path.with_name(path.stem + "-exports")
+    target = _fresh_path(str(path.with_name(path.stem + "-imported.db")))
+    if (folder / DEMO_EXPORTS_MARK).exists():
+        shutil.rmtree(folder)
+    elif folder.exists():
+        raise StoreError(f"{folder} exists and is not the demo's; refusing to overwrite it")
+    exports = write_exports(world, folder, seed=seed)
+    (folder / DEMO_EXPORTS_MARK).write_text("written by weakties demo\n", encoding="utf-8")
+    out.print(f"\n[bold]The same network from export files[/bold] ([cyan]{folder}[/cyan])")
+    out.print("LinkedIn, Google, iPhone, mail, calendar and WhatsApp exports, imported:")
+    merged = queued = 0
+    with Workspace.open(str(target)) as ws:
+        ws.set_setting(DEMO_MARK, str(seed))
+        for f in exports.files:
+            started = time.perf_counter()
+            with out.status(f"importing {f.path.name}…"):
+                report = ws.import_path(
+                    f.path, fmt=f.importer, me=f.me, today=world.now.date().isoformat()
+                )
+            c = report.counts
+            merged += c.get("merged.automatically", 0)
+            queued += c.get("merged.queued for review", 0)
+            skipped = sum(v for k, v in c.items() if k.startswith("skipped."))
+            out.print(
+                f"  {f.importer:10} {report.records:6,} records {time.perf_counter() - started:4.1f} s"
+                f"  {c.get('people.created', 0):5,} new  {c.get('merged.automatically', 0):4} merged"
+                f"  {c.get('merged.queued for review', 0):3} to review"
+                + (f"  {skipped} skipped" if skipped else "")
+            )
+        people = ws.stats()["people"]
+    true_people = len({t.person for t in exports.truth})
+    out.print(
+        f"{len(exports.truth):,} person records from {len(exports.files)} sources became {people:,} people"
+        f" ({true_people:,} real ones):\n{merged} merged on sight, {queued} waiting in `weakties merges`."
+    )
+    return target
 
 
 def _paths(found: Any, draft: str | None, seconds: float) -> None:
