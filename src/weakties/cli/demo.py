@@ -60,6 +60,9 @@ def run_demo(db: str | None, seed: int) -> None:
         found = ws.paths("person", manager_ref, k=3)
         draft = ws.draft(found.paths[0], goal=found.goal) if found.paths else None
         pathed = time.perf_counter()
+        plan = ws.plan(k=5)
+        nudges = ws.nudges(limit=6)
+        planned = time.perf_counter()
     out.print(
         f"Built {len(world.people):,} people, {len(world.orgs):,} organisations and "
         f"{len(world.interactions):,} interactions in {built - started:.1f} s; "
@@ -73,6 +76,7 @@ def run_demo(db: str | None, seed: int) -> None:
     _circles(circles, strongest, dormant)
     _story(world, ids)
     _paths(found, draft, pathed - scored)
+    _plan_and_nudges(plan, nudges, planned - pathed)
     imported = _import_tour(world, path, seed)
     total = time.perf_counter() - started
     explore = f"weakties --db {path}"
@@ -170,6 +174,29 @@ def _import_tour(world: Any, path: Path, seed: int) -> Path:
         f" ({true_people:,} real ones):\n{merged} merged on sight, {queued} waiting in `weakties merges`."
     )
     return target
+
+
+def _plan_and_nudges(plan: Any, nudges: list[Any], seconds: float) -> None:
+    from rich.markup import escape
+
+    out = console()
+    out.print(f"\n[bold]Whom to tell first[/bold] (`weakties plan`, with nudges: {seconds:.1f} s)")
+    for i, pick in enumerate(plan.picks, 1):
+        out.print(
+            f"  {i}. {escape(pick.name):26} +{pick.gain:.2f} people reached (tie {pick.strength:.2f})"
+        )
+    ratio = f" ({plan.reach / plan.strongest_reach:.1f}×)" if plan.strongest_reach else ""
+    out.print(
+        f"  expected reach {plan.reach:.2f} ± {plan.stderr:.2f}; your {len(plan.strongest)} strongest"
+        f" ties would reach {plan.strongest_reach:.2f}{ratio}"
+    )
+    out.print("\n[bold]Nudges[/bold] (`weakties nudges`)")
+    for nudge in nudges:
+        who = " & ".join(nudge.names)
+        out.print(
+            f"  [bold]{nudge.kind.value}[/bold] {escape(who)}: {escape(nudge.reason)}",
+            soft_wrap=True,
+        )
 
 
 def _paths(found: Any, draft: str | None, seconds: float) -> None:
