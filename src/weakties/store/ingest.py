@@ -440,7 +440,7 @@ class Ingest:
         self.flush()
         found = [
             c
-            for c in resolve.candidates_for(self.conn, profile)
+            for c in resolve.candidates_for(self.conn, profile, exclude=self.created_here)
             if c.person_id not in self.created_here
         ]
         # records of this same import: the same name twice in one address book is
