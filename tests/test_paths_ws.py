@@ -39,7 +39,9 @@ def world(ws: Workspace) -> Workspace:
         ("Helped Person", "Initech", "2014", "2018"),
         ("Tess Target", "Initech", "2015", "2018"),
     ):
-        ws.edit_person(who, org=org, title="Engineer" if who != "Tess Target" else "Head of Product")
+        ws.edit_person(
+            who, org=org, title="Engineer" if who != "Tess Target" else "Head of Product"
+        )
         with ws.transaction() as conn:
             from sqlalchemy import update
 
@@ -47,7 +49,9 @@ def world(ws: Workspace) -> Workspace:
 
             conn.execute(
                 update(s.affiliation)
-                .where(s.affiliation.c.person_id == ws.resolve(who), s.affiliation.c.start.is_(None))
+                .where(
+                    s.affiliation.c.person_id == ws.resolve(who), s.affiliation.c.start.is_(None)
+                )
                 .values(start=start, end=end)
             )
     ws.add_goal("a product role at a fintech", tags=["industry:fintech"])
