@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from weakties.cli.output import ago, console
+from weakties.domain.goals import OpportunityStatus
 from weakties.errors import StoreError
 
 DEMO_FILE = "weakties-demo.db"
@@ -63,6 +64,17 @@ def run_demo(db: str | None, seed: int) -> None:
         plan = ws.plan(k=5)
         nudges = ws.nudges(limit=6)
         planned = time.perf_counter()
+        review = ws.review()
+        # the end of the story: the offer, credited along the chain that produced it
+        helped_ref, manager = str(ids[world.story.helped]), str(ids[world.story.hiring_manager])
+        offer = ws.add_opportunity(
+            world.story.role,
+            org=world.orgs[world.story.target_org].name,
+            via=[helped_ref, manager],
+            status=OpportunityStatus.OFFER,
+            note="recommended by the person helped years ago",
+        )
+        credit = ws.credit(int(offer.id or 0))
     out.print(
         f"Built {len(world.people):,} people, {len(world.orgs):,} organisations and "
         f"{len(world.interactions):,} interactions in {built - started:.1f} s; "
@@ -77,6 +89,7 @@ def run_demo(db: str | None, seed: int) -> None:
     _story(world, ids)
     _paths(found, draft, pathed - scored)
     _plan_and_nudges(plan, nudges, planned - pathed)
+    _review_and_offer(review, offer, credit)
     imported = _import_tour(world, path, seed)
     total = time.perf_counter() - started
     explore = f"weakties --db {path}"
@@ -174,6 +187,23 @@ def _import_tour(world: Any, path: Path, seed: int) -> Path:
         f" ({true_people:,} real ones):\n{merged} merged on sight, {queued} waiting in `weakties merges`."
     )
     return target
+
+
+def _review_and_offer(review: Any, offer: Any, credit: list[Any]) -> None:
+    from rich.markup import escape
+
+    out = console()
+    out.print(f"\n[bold]The monthly review[/bold] for {review.month} (closes {review.closes_on})")
+    out.print(
+        f"  {len(review.new_ties)} new ties, {len(review.went_cold)} gone cold, "
+        f"{len(review.favours)} favours, {len(review.introductions)} introductions — "
+        "`weakties review --format html -o review.html` for the charts"
+    )
+    out.print(
+        f"\n[bold]The offer[/bold]: {escape(offer.title)} (#{offer.id}), credited along its chain"
+    )
+    for link in credit:
+        out.print(f"  {escape(link.name):28} {link.share:5.0%}")
 
 
 def _plan_and_nudges(plan: Any, nudges: list[Any], seconds: float) -> None:
