@@ -82,3 +82,29 @@ def ago(moment: datetime | None, now: datetime | None = None) -> str:
 
 def ok(message: str) -> None:
     console().print(f"[green]✓[/green] {message}")
+
+
+def plain_table(
+    headers: list[str], rows: list[list[str]], widths: dict[str, int] | None = None
+) -> None:
+    """Print a left-aligned table without Rich's layout engine.
+
+    Rich lays out every cell of every row, which costs seconds for a few thousand people; a
+    listing only needs columns sized to their content (capped, with "…" for what is cut).
+    """
+    caps = widths or {}
+    sizes = []
+    for i, head in enumerate(headers):
+        cap = caps.get(head, 40)
+        longest = max([len(head), *(len(r[i]) for r in rows)]) if rows else len(head)
+        sizes.append(min(longest, cap))
+
+    def cut(text: str, size: int) -> str:
+        return text if len(text) <= size else text[: max(size - 1, 0)] + "…"
+
+    lines = ["  ".join(cut(h, s).ljust(s) for h, s in zip(headers, sizes, strict=True)).rstrip()]
+    for row in rows:
+        lines.append(
+            "  ".join(cut(c, s).ljust(s) for c, s in zip(row, sizes, strict=True)).rstrip()
+        )
+    sys.stdout.write("\n".join(lines) + "\n")

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from weakties.cli.output import ago, console, jsonable, local_time, ok, print_json
+from weakties.cli.output import ago, console, jsonable, local_time, ok, plain_table, print_json
 
 if TYPE_CHECKING:
     from weakties.workspace import Profile
@@ -233,24 +233,24 @@ def people(
             else "no people yet: `weakties add person NAME`"
         )
         return
-    from rich.markup import escape
-    from rich.table import Table
-
-    table = Table(box=None, pad_edge=False)
-    for column in ("id", "name", "tie", "organisation", "title", "tags", "talks", "last contact"):
-        table.add_column(column, no_wrap=column in ("id", "tie", "talks"))
-    for r in rows:
-        table.add_row(
-            str(r.id),
-            escape(r.name),
-            f"{r.strength:.2f} {r.category}" if r.strength is not None else "",
-            escape(r.org or ""),
-            escape(r.title or ""),
-            escape(", ".join(r.tags)),
-            str(r.interactions),
-            ago(r.last_contact),
-        )
-    console().print(table)
+    headers = ["id", "name", "tie", "organisation", "title", "tags", "talks", "last contact"]
+    plain_table(
+        headers,
+        [
+            [
+                str(r.id),
+                r.name,
+                f"{r.strength:.2f} {r.category}" if r.strength is not None else "",
+                r.org or "",
+                r.title or "",
+                ", ".join(r.tags),
+                str(r.interactions),
+                ago(r.last_contact),
+            ]
+            for r in rows
+        ],
+        {"name": 28, "organisation": 26, "title": 28, "tags": 24},
+    )
     console().print(f"[dim]{len(rows)} {'person' if len(rows) == 1 else 'people'}[/dim]")
 
 
