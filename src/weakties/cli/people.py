@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -251,7 +252,7 @@ def people(
         ],
         {"name": 28, "organisation": 26, "title": 28, "tags": 24},
     )
-    console().print(f"[dim]{len(rows)} {'person' if len(rows) == 1 else 'people'}[/dim]")
+    sys.stdout.write(f"{len(rows)} {'person' if len(rows) == 1 else 'people'}\n")
 
 
 def _profile_json(profile: Profile) -> dict[str, Any]:

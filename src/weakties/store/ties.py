@@ -72,28 +72,26 @@ def load_weights(conn: Connection) -> dict[str, Any] | None:
 
 
 def fingerprint(conn: Connection) -> str:
-    """Changes whenever anything the models read changes (cheap: counts and max timestamps)."""
-    parts = [
-        conn.execute(
-            select(func.count(), func.max(s.person.c.updated_at)).select_from(s.person)
-        ).one(),
-        conn.execute(
-            select(func.count(), func.max(s.interaction.c.id)).select_from(s.interaction)
-        ).one(),
-        conn.execute(select(func.count()).select_from(s.participant)).one(),
-        conn.execute(select(func.count(), func.max(s.favor.c.id)).select_from(s.favor)).one(),
-        conn.execute(
-            select(func.count(), func.max(s.introduction.c.id)).select_from(s.introduction)
-        ).one(),
-        conn.execute(
-            select(func.count(), func.max(s.affiliation.c.id)).select_from(s.affiliation)
-        ).one(),
-        conn.execute(select(func.count(), func.max(s.knows.c.id)).select_from(s.knows)).one(),
-        conn.execute(
-            select(func.count(), func.max(s.rating.c.rated_at)).select_from(s.rating)
-        ).one(),
-        conn.execute(
-            select(func.count()).select_from(s.merge).where(s.merge.c.undone_at.is_(None))
-        ).one(),
+    """Changes whenever anything the models read changes (cheap: counts and maxima, one query)."""
+
+    def stats(table: Any, *extra: Any) -> list[Any]:
+        return [select(func.count()).select_from(table).scalar_subquery()] + [
+            select(func.max(column)).scalar_subquery() for column in extra
+        ]
+
+    columns = [
+        *stats(s.person, s.person.c.updated_at),
+        *stats(s.interaction, s.interaction.c.id),
+        *stats(s.participant),
+        *stats(s.favor, s.favor.c.id),
+        *stats(s.introduction, s.introduction.c.id),
+        *stats(s.affiliation, s.affiliation.c.id),
+        *stats(s.knows, s.knows.c.id),
+        *stats(s.rating, s.rating.c.rated_at),
+        select(func.count())
+        .select_from(s.merge)
+        .where(s.merge.c.undone_at.is_(None))
+        .scalar_subquery(),
     ]
-    return "|".join(",".join(str(v) for v in row) for row in parts)
+    row = conn.execute(select(*columns)).one()
+    return ",".join(str(v) for v in row)

@@ -242,6 +242,8 @@ class PeopleOps(WorkspaceBase):
                 stmt = stmt.order_by(s.person.c.id.desc())
             else:
                 stmt = stmt.order_by(func.lower(s.person.c.name), s.person.c.id)
+            if limit and sort in ("name", "added"):
+                stmt = stmt.limit(limit)
             ids_found = [int(i) for i in conn.execute(stmt).scalars()]
             if sort in ("recent", "interactions"):
                 rows = store_people.people_rows(conn, ids_found)

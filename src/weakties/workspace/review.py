@@ -6,14 +6,15 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
-from weakties.analysis.attribution import ShareOf
-from weakties.analysis.review import ChainLink, Review
 from weakties.domain.goals import Opportunity
 from weakties.errors import InvalidInput, NotFound
 from weakties.workspace.base import WorkspaceBase
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
+
+    from weakties.analysis.attribution import ShareOf
+    from weakties.analysis.review import ChainLink, Review
 
 REVIEW_WEEKDAY_KEY = "review_weekday"
 YEAR_S = 365.25 * 86400
@@ -302,12 +303,14 @@ class ReviewOps(WorkspaceBase):
 
         from weakties.analysis.attribution import attribute
         from weakties.analysis.review import (
+            ChainLink,
             ColdTie,
             FavourLine,
             GoalLine,
             IntroLine,
             NudgeLine,
             OpportunityLine,
+            Review,
             TieLine,
             in_period,
             new_tie_ids,
@@ -519,6 +522,7 @@ class ReviewOps(WorkspaceBase):
         With nobody in the chain, the whole credit is yours (listed as "you").
         """
         from weakties.analysis.attribution import attribute
+        from weakties.analysis.review import ChainLink
         from weakties.store import goals as store_goals
         from weakties.store.ledger import names_of
 
@@ -546,6 +550,7 @@ class ReviewOps(WorkspaceBase):
         from sqlalchemy import select
 
         from weakties.analysis.attribution import IntroFact, attribute, suggest_chains
+        from weakties.analysis.review import ChainLink
         from weakties.store import goals as store_goals
         from weakties.store import schema as s
         from weakties.store.ledger import names_of
@@ -609,6 +614,7 @@ class ReviewOps(WorkspaceBase):
             share_through,
             total_credit,
         )
+        from weakties.analysis.review import ChainLink
         from weakties.store import goals as store_goals
         from weakties.store import schema as s
         from weakties.store.ledger import names_of
