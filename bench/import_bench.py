@@ -378,6 +378,12 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--file", type=Path, help="use this mbox instead of generating one")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument(
+        "--linkedin-rows", type=int, default=30_000, help="rows of the LinkedIn import (0: skip)"
+    )
+    parser.add_argument(
+        "--no-resolution", action="store_true", help="skip the resolution precision/recall run"
+    )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="weakties-bench-") as tmp:
         path = args.file or Path(tmp) / "synthetic.mbox"
@@ -424,6 +430,20 @@ def main(argv: list[str] | None = None) -> None:
         "speedup_vs_policy_default": round(ours_rate / (modern["messages"] / modern["seconds"]), 1),
         "cpu": os.cpu_count(),
     }
+    sys.path.insert(0, str(Path(__file__).parent))
+    import resolution_bench  # the contact-import and resolution halves of this benchmark
+
+    if args.linkedin_rows:
+        result.update(resolution_bench.linkedin_speed(args.linkedin_rows))
+    if not args.no_resolution:
+        quality = resolution_bench.merge_quality()
+        result.update(
+            {
+                k: v
+                for k, v in quality.items()
+                if not k.startswith("_") and not isinstance(v, dict | list)
+            }
+        )
     if args.json:
         print(json.dumps(result, indent=1))
         return
