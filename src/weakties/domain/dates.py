@@ -98,6 +98,16 @@ class PartialDate:
         return cls(int(year), int(month) if month else None, int(day) if day else None)
 
 
+def stored_date(text: str | None) -> PartialDate | None:
+    """A partial date as the store keeps it (ISO text, or NULL), back as a value."""
+    return PartialDate.from_iso(text) if text else None
+
+
+def storable_date(value: PartialDate | None) -> str | None:
+    """A partial date as the store keeps it: its ISO text, which sorts in time order."""
+    return value.iso() if value else None
+
+
 _ISO_PARTIAL = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
 _AGO = re.compile(
     r"(?P<n>\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten)\s+"

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Connection
 
-from weakties.domain.dates import PartialDate
+from weakties.domain.dates import PartialDate, stored_date
 from weakties.domain.goals import (
     Goal,
     GoalStatus,
@@ -18,10 +18,6 @@ from weakties.domain.goals import (
 )
 from weakties.errors import NotFound
 from weakties.store import schema as s
-
-
-def _pdate(value: str | None) -> PartialDate | None:
-    return PartialDate.from_iso(value) if value else None
 
 
 def add_goal(conn: Connection, item: Goal) -> int:
@@ -81,8 +77,8 @@ def list_goals(
             owner_id=r.owner_id,
             text=r.text,
             status=GoalStatus(r.status),
-            created=_pdate(r.created),
-            closed=_pdate(r.closed),
+            created=stored_date(r.created),
+            closed=stored_date(r.closed),
             tags=tuple(tags[r.id]),
         )
         for r in rows
@@ -172,8 +168,8 @@ def list_opportunities(
             title=r.title,
             org_id=r.org_id,
             status=OpportunityStatus(r.status),
-            opened=_pdate(r.opened),
-            closed=_pdate(r.closed),
+            opened=stored_date(r.opened),
+            closed=stored_date(r.closed),
             goal_id=r.goal_id,
             note=r.note,
             chain=tuple(chains[r.id]),

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import insert, or_, select
 from sqlalchemy.engine import Connection
 
-from weakties.domain.dates import PartialDate
+from weakties.domain.dates import stored_date
 from weakties.domain.ledger import (
     Channel,
     Direction,
@@ -23,10 +23,6 @@ from weakties.domain.ledger import (
 )
 from weakties.store import schema as s
 from weakties.store.people import touch
-
-
-def _pdate(value: str | None) -> PartialDate | None:
-    return PartialDate.from_iso(value) if value else None
 
 
 def add_interaction(conn: Connection, item: Interaction) -> int:
@@ -132,7 +128,7 @@ def favors_of(conn: Connection, person_id: int) -> list[Favor]:
             giver_id=r.giver_id,
             receiver_id=r.receiver_id,
             what=r.what,
-            when=_pdate(r.happened),
+            when=stored_date(r.happened),
             size=FavorSize(r.size),
         )
         for r in rows
@@ -169,7 +165,7 @@ def introductions_of(conn: Connection, person_id: int) -> list[Introduction]:
             introducer_id=r.introducer_id,
             a_id=r.a_id,
             b_id=r.b_id,
-            when=_pdate(r.happened),
+            when=stored_date(r.happened),
             outcome=IntroOutcome(r.outcome),
             note=r.note,
         )

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import Connection
 
-from weakties.domain.dates import PartialDate
+from weakties.domain.dates import PartialDate, storable_date, stored_date
 from weakties.domain.identities import Identity, IdentityKind
 from weakties.domain.people import Affiliation, AffiliationKind, Note, Person, normalize_tag
 from weakties.errors import Conflict, InvalidInput, NotFound
@@ -18,14 +18,6 @@ from weakties.store import schema as s
 from weakties.store.search import refresh_terms
 
 visible = s.person.c.merged_into_id.is_(None)
-
-
-def _pdate(value: str | None) -> PartialDate | None:
-    return PartialDate.from_iso(value) if value else None
-
-
-def _iso(value: PartialDate | None) -> str | None:
-    return value.iso() if value else None
 
 
 def owner_of_identity(conn: Connection, ident: Identity) -> int | None:
@@ -74,7 +66,7 @@ def add_person(conn: Connection, person: Person, *, refresh: bool = True) -> int
                 location=person.location,
                 how_met=person.how_met,
                 met_where=person.met_where,
-                met_when=_iso(person.met_when),
+                met_when=storable_date(person.met_when),
                 met_through_id=person.met_through_id,
                 do_not_ask=person.do_not_ask,
                 created_at=now,
@@ -109,7 +101,7 @@ def update_person(conn: Connection, person_id: int, **fields: Any) -> None:
     unknown = set(fields) - set(PERSON_FIELDS)
     if unknown:
         raise InvalidInput(f"unknown field(s): {', '.join(sorted(unknown))}")
-    values = {k: (_iso(v) if isinstance(v, PartialDate) else v) for k, v in fields.items()}
+    values = {k: (storable_date(v) if isinstance(v, PartialDate) else v) for k, v in fields.items()}
     if "name" in values and not str(values["name"]).strip():
         raise InvalidInput("a name cannot be empty")
     values["updated_at"] = datetime.now(UTC)
@@ -239,8 +231,8 @@ def add_affiliation(
                 org_id=aff.org_id,
                 title=aff.title,
                 kind=aff.kind.value,
-                start=_iso(aff.start),
-                end=_iso(aff.end),
+                start=storable_date(aff.start),
+                end=storable_date(aff.end),
                 source_record_id=source_record_id,
             )
         ).inserted_primary_key[0]  # type: ignore[index]
@@ -298,7 +290,7 @@ def get_person(conn: Connection, person_id: int) -> Person:
         location=row.location,
         how_met=row.how_met,
         met_where=row.met_where,
-        met_when=_pdate(row.met_when),
+        met_when=stored_date(row.met_when),
         met_through_id=row.met_through_id,
         do_not_ask=row.do_not_ask,
         identities=identities,
@@ -328,8 +320,8 @@ def affiliations_of(conn: Connection, person_id: int) -> list[tuple[Affiliation,
                 org_id=r.org_id,
                 title=r.title,
                 kind=AffiliationKind(r.kind),
-                start=_pdate(r.start),
-                end=_pdate(r.end),
+                start=stored_date(r.start),
+                end=stored_date(r.end),
             ),
             r.org_name,
         )
