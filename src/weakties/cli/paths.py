@@ -69,27 +69,14 @@ def path(
     as_json: JsonOpt = False,
 ) -> None:
     """The warmest introduction paths (1–3 hops) to a person, organisation, role or skill."""
-    from weakties.errors import InvalidInput
+    from weakties.workspace.paths import path_target
 
-    if to and (org or role or skill):
-        raise InvalidInput("--to names one person; use --org, --role or --skill for groups")
-    if role and skill:
-        raise InvalidInput("choose --role or --skill, not both")
-    if to:
-        kind, text = "person", to
-    elif role:
-        kind, text = "role", role
-    elif skill:
-        kind, text = "skill", skill
-    elif org:
-        kind, text = "org", org
-    else:
-        raise InvalidInput("say where to: --to PERSON, --org NAME, --role TEXT or --skill TEXT")
+    kind, text, within = path_target(to=to, org=org, role=role, skill=skill)
     with _ws() as ws:
         result = ws.paths(
             kind,
             text,
-            org=org if kind in ("role", "skill") else None,
+            org=within,
             k=k,
             max_hops=max_hops,
             goal_id=goal,

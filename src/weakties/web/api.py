@@ -20,6 +20,7 @@ from weakties.domain.people import OrgKind
 from weakties.errors import InvalidInput
 from weakties.web.serialize import jsonable
 from weakties.web.services import Page, Services, paginate, person_ref
+from weakties.workspace.paths import path_target
 
 Json = dict[str, Any]
 
@@ -529,25 +530,11 @@ def paths(
     draft: bool = False,
     markdown: bool = False,
 ) -> Json:
-    if to and (org or role or skill):
-        raise InvalidInput("`to` names one person; use org, role or skill for groups")
-    if role and skill:
-        raise InvalidInput("choose role or skill, not both")
-    kind: Literal["person", "org", "role", "skill"]
-    if to:
-        kind, text = "person", to
-    elif role:
-        kind, text = "role", role
-    elif skill:
-        kind, text = "skill", skill
-    elif org:
-        kind, text = "org", org
-    else:
-        raise InvalidInput("say where to: to, org, role or skill")
+    kind, text, within = path_target(to=to, org=org, role=role, skill=skill)
     result = svc.paths(
         kind,
         text,
-        org=org if kind in ("role", "skill") else None,
+        org=within,
         k=k,
         max_hops=max_hops,
         goal_id=goal,

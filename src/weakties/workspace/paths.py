@@ -21,6 +21,33 @@ if TYPE_CHECKING:
 TargetKind = Literal["person", "org", "role", "skill"]
 
 
+def path_target(
+    *,
+    to: str | None = None,
+    org: str | None = None,
+    role: str | None = None,
+    skill: str | None = None,
+) -> tuple[TargetKind, str, str | None]:
+    """Which target a path query names: (kind, text, organisation narrowing a role or skill).
+
+    One person (``to``), or a group: an organisation, a role or a skill (the last two may be
+    narrowed to an organisation). Shared by the CLI and the API so both read options alike.
+    """
+    if to and (org or role or skill):
+        raise InvalidInput("`to` names one person; use org, role or skill for groups")
+    if role and skill:
+        raise InvalidInput("choose a role or a skill, not both")
+    if to:
+        return "person", to, None
+    if role:
+        return "role", role, org
+    if skill:
+        return "skill", skill, org
+    if org:
+        return "org", org, None
+    raise InvalidInput("say where to: to PERSON, org NAME, role TEXT or skill TEXT")
+
+
 class PathOps(WorkspaceBase):
     """Finding, explaining and drafting introduction paths."""
 
