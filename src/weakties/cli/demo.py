@@ -109,9 +109,9 @@ def run_demo(db: str | None, seed: int) -> None:
         f"{explore} people fintech",
     ):
         out.print(f"  {command}")
-    out.print(
-        f"  weakties --db {imported} merges          # the suggested merges of the imported copy"
-    )
+    out.print(f"  weakties --db {imported} merges")
+    out.print(f"\n[bold]In your browser[/bold]: weakties --db {path} serve --open")
+    out.print("  (the printed link logs you in; the app listens on 127.0.0.1 only)")
     out.print(f"\n[dim]demo finished in {total:.1f} s[/dim]")
 
 
