@@ -12,7 +12,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import and_, delete, func, insert, select
+from sqlalchemy import and_, delete, insert, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql import Select
 
@@ -128,7 +128,3 @@ def matching_ids(query: str) -> Select[tuple[int]] | None:
         )
         stmt = sub if stmt is None else stmt.where(s.search_term.c.person_id.in_(sub))
     return stmt
-
-
-def term_count(conn: Connection) -> int:
-    return int(conn.execute(select(func.count()).select_from(s.search_term)).scalar_one())

@@ -17,7 +17,6 @@ from weakties.workspace.people import PeopleOps
 from weakties.workspace.plan import PlanOps
 from weakties.workspace.results import (
     Circles,
-    ContactActivity,
     ImportRunRow,
     MergeSuggestion,
     Profile,
@@ -30,7 +29,6 @@ from weakties.workspace.ties import TieOps
 
 __all__ = [
     "Circles",
-    "ContactActivity",
     "ImportRunRow",
     "MergeSuggestion",
     "Profile",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal, TextIO
 
 from weakties.domain.dates import PartialDate, parse_date
@@ -16,7 +16,6 @@ if TYPE_CHECKING:
 
 from weakties.workspace.base import WorkspaceBase, _identities, _when
 from weakties.workspace.results import (
-    ContactActivity,
     Profile,
     SortKey,
 )
@@ -497,51 +496,3 @@ class PeopleOps(WorkspaceBase):
                 "goals": count(s.goal),
                 "opportunities": count(s.opportunity),
             }
-
-    def contact_activity(
-        self, *, recent_days: int = 365, now: datetime | None = None
-    ) -> list[ContactActivity]:
-        """How much I have talked with each contact: totals, first, last and recent counts."""
-        from sqlalchemy import and_, case, func, select
-
-        from weakties.store import people
-        from weakties.store import schema as s
-
-        now = now or datetime.now(UTC)
-        cut = now - timedelta(days=recent_days)
-        mine, theirs = s.participant.alias("mine"), s.participant.alias("theirs")
-        with self.transaction() as conn:
-            me = people.me_id(conn)
-            if me is None:
-                return []
-            stmt = (
-                select(
-                    theirs.c.person_id,
-                    s.person.c.name,
-                    func.count(func.distinct(s.interaction.c.id)),
-                    func.min(s.interaction.c.occurred_at),
-                    func.max(s.interaction.c.occurred_at),
-                    func.count(
-                        func.distinct(
-                            case((s.interaction.c.occurred_at >= cut, s.interaction.c.id))
-                        )
-                    ),
-                )
-                .select_from(
-                    mine.join(
-                        theirs,
-                        and_(
-                            theirs.c.interaction_id == mine.c.interaction_id,
-                            theirs.c.person_id != me,
-                        ),
-                    )
-                    .join(s.interaction, s.interaction.c.id == mine.c.interaction_id)
-                    .join(s.person, s.person.c.id == theirs.c.person_id)
-                )
-                .where(mine.c.person_id == me, people.visible)
-                .group_by(theirs.c.person_id, s.person.c.name)
-            )
-            return [
-                ContactActivity(int(pid), name, int(total), first, last, int(recent))
-                for pid, name, total, first, last, recent in conn.execute(stmt)
-            ]

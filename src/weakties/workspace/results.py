@@ -122,18 +122,6 @@ class MergeSuggestion:
 
 
 @dataclass(frozen=True, slots=True)
-class ContactActivity:
-    """My history with one contact, straight from the ledger."""
-
-    person_id: int
-    name: str
-    interactions: int
-    first: datetime | None
-    last: datetime | None
-    recent: int
-
-
-@dataclass(frozen=True, slots=True)
 class PathHop:
     """One ask along a path: ``a`` asks ``b``, with its probability and the facts behind it."""
 
