@@ -158,3 +158,20 @@ def test_explanation_counts_are_the_events(rows: list[tuple[float, int, bool]]) 
     listed = e.facts[0].split("(")[1].rstrip(")").split(", ")
     assert sum(int(x.split(" by ")[0]) for x in listed) == n
     assert e.facts[2] == f"you started {int(mine.sum())} of them, Cy {n - int(mine.sum())}"
+
+
+def test_a_single_burst_is_not_a_rhythm() -> None:
+    """A thread answered within a week, 100 days ago, is weak but not dormant (its "rhythm" of
+    a day says nothing); three contacts two months apart, silent for two years, do go dormant."""
+    from weakties.analysis.events import EventArrays
+    from weakties.analysis.features import DAY, pair_features
+    from weakties.analysis.strength import tie_strength
+
+    now = 1_700_000_000.0
+    burst = [now - 100 * DAY - k * DAY for k in range(3)]
+    spread = [now - 700 * DAY - k * 60 * DAY for k in range(3)]  # silent 700 d > 8 × 60 d
+    events = EventArrays.from_columns([1, 1, 1, 3, 3, 3], [2, 2, 2, 4, 4, 4], burst + spread)
+    features = pair_features(events, now)
+    _, category = tie_strength(features, now)
+    assert category[features.index_of(1, 2)] != "dormant"
+    assert category[features.index_of(3, 4)] == "dormant"

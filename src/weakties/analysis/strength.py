@@ -69,6 +69,9 @@ DORMANT_MIN_DAYS = 90.0
 DORMANT_NO_RHYTHM_DAYS = 3 * 365.25
 """Ties with a single contact have no rhythm: they are dormant after three silent years, the
 threshold of Levin, Walter & Murnighan (2011)."""
+MIN_RHYTHM_SPAN_DAYS = 30.0
+"""A tie whose contacts all fall within a month has a burst, not a rhythm: it is judged by the
+three-year rule, or a week-long email thread would count as dormant after three months."""
 
 COMPONENTS: tuple[str, ...] = (
     "activation",
@@ -160,6 +163,9 @@ def dormant_mask(features: PairFeatures, now: float) -> NDArray[np.bool_]:
     talked = features.count > 0
     silence = np.where(talked, (now - np.where(talked, features.last_t, now)) / DAY, 0.0)
     gap = features.usual_gap_days
+    # a single burst (one thread answered within days) shows no rhythm to fall out of
+    span = np.where(talked, (features.last_t - features.first_t) / DAY, 0.0)
+    gap = np.where(span < MIN_RHYTHM_SPAN_DAYS, np.nan, gap)
     limit = np.where(
         np.isnan(gap),
         DORMANT_NO_RHYTHM_DAYS,
