@@ -67,30 +67,39 @@ class IngestReport:
 
 
 def _ref_text(ref: PersonRef) -> str:
-    idents = ",".join(f"{i.kind.value}:{i.value}" for i in ref.identities)
-    return f"{ref.key}|{ref.name}|{idents}|{ref.is_me}"
+    text = "|".join([i.value for i in ref.identities]) if ref.identities else ref.key or ""
+    return f"{text}|{ref.name}|{ref.is_me}"
 
 
 def content_hash(record: Record) -> str:
     """A stable hash of what a record says (not where it sits in the file).
 
     Interactions, the bulk of every mailbox, get a hand-written canonical text: ``repr`` of the
-    nested dataclasses costs more than parsing the message did.
+    nested dataclasses costs more than parsing the message did. StrEnum members are their
+    values, so they join as text directly.
     """
     if isinstance(record, InteractionRecord):
         parts = [
             record.key,
             record.occurred_at.isoformat(),
-            record.channel.value,
-            record.kind.value,
-            record.direction.value,
+            record.channel,
+            record.kind,
+            record.direction,
             record.thread_key or "",
             record.summary or "",
-            ";".join(f"{role.value}={_ref_text(ref)}" for ref, role in record.participants),
+            ";".join([role + "=" + _ref_text(ref) for ref, role in record.participants]),
         ]
     else:
         parts = [repr(getattr(record, f.name)) for f in fields(record) if f.name != "origin"]
     return hashlib.sha1("\x1f".join(parts).encode("utf-8"), usedforsecurity=False).hexdigest()
+
+
+_KIND_OF: dict[type, str] = {
+    ContactRecord: "contact",
+    InteractionRecord: "interaction",
+    FavorRecord: "favor",
+    RelationRecord: "relation",
+}
 
 
 class Ingest:
@@ -344,7 +353,7 @@ class Ingest:
         if isinstance(record, Skipped):
             self.report.counts[f"skipped.{record.reason}"] += 1
             return
-        kind = type(record).__name__.removesuffix("Record").lower()
+        kind = _KIND_OF[type(record)]
         self.report.counts[f"records.{kind}"] += 1
         if record.key in self.seen_keys:
             self.report.counts[f"{kind}.repeated"] += 1
