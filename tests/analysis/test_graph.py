@@ -210,9 +210,17 @@ def test_hop_probability_model() -> None:
     # Goodwill: net favours done raise willingness, owed ones lower it, both saturate.
     base, up, down = hop_probability([0.3, 0.3, 0.3], [0, 4, 0], [0, 0, 4])
     assert down < base < up
-    assert hop_probability(0.3, 1000.0)[()] < 1 / (1 + np.exp(-(-2.2 + 4.4 * 0.3 + 0.8))) + 1e-6
+    assert hop_probability(0.3, 1000.0)[()] < 1 / (1 + np.exp(-(-2.2 + 4.4 * 0.3 + 1.5))) + 1e-6
     s = np.linspace(0, 1, 11)
     assert np.all(np.diff(hop_probability(s)) > 0)
     m = WillingnessModel()
     assert hop_probability(0.0, knows=0.0)[()] == pytest.approx(m.floor)
     assert hop_probability(1.0)[()] == pytest.approx(1 / (1 + np.exp(-2.2)), rel=1e-6)
+
+
+def test_one_small_favour_doubles_the_odds() -> None:
+    """Regan (1971): one small favour about doubles compliance; here odds ×2 within 5%."""
+    base = float(hop_probability(0.3)[()])
+    helped = float(hop_probability(0.3, favours_done=1.0)[()])
+    odds = (helped / (1 - helped)) / (base / (1 - base))
+    assert odds == pytest.approx(2.0, rel=0.05)

@@ -65,12 +65,16 @@ class PathOps(WorkspaceBase):
 
     def tie_graph(self) -> TieGraph:
         """The introduction graph, from the disk cache when the data has not changed."""
-        from weakties.analysis.graph import StaleGraph, TieGraph
+        from weakties.analysis.graph import StaleGraph, TieGraph, WillingnessModel
         from weakties.engines.local import graph_edges
         from weakties.store.ties import fingerprint
 
         with self.transaction() as conn:
-            current = f"{datetime.now(UTC).date()}|{fingerprint(conn)}"
+            # the data, the day (silence grows) and the models' parameters the graph was built with
+            models = hashlib.sha1(
+                f"{WillingnessModel()!r}|{self._weights(conn)!r}".encode(), usedforsecurity=False
+            ).hexdigest()[:12]
+            current = f"{datetime.now(UTC).date()}|{models}|{fingerprint(conn)}"
             folder = self._graph_folder()
             try:
                 return TieGraph.load(folder, current)
