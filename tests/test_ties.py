@@ -100,3 +100,13 @@ def test_circles(network: Workspace) -> None:
     assert sizes["support clique"] == 1  # the weekly friend: 52 contacts in a year
     assert sizes["active network"] == 2  # two contacts in the last year, twice each
     assert circles.contacts == 5
+
+
+def test_circles_place_every_recent_contact_in_a_layer(network: Workspace) -> None:
+    layers = network.circles().layer_of
+    names = {network.person(pid).name: layer for pid, layer in layers.items()}
+    assert names == {
+        "Weekly Friend": "support clique",
+        "Helped Once": "active network",
+        "Not Helped": "active network",
+    }

@@ -315,6 +315,7 @@ class Services:
 
         me = self.me()
         rows = [r for r in self.people() if r.strength is not None]
+        layer_of = self.circles().layer_of
         orgs_order = sorted({r.org or "" for r in rows})
         slot = {name: i for i, name in enumerate(orgs_order)}
         nodes: list[dict[str, Any]] = [
@@ -344,6 +345,7 @@ class Services:
                     "y": round(radius * math.sin(angle), 1),
                     "strength": round(float(r.strength or 0.0), 3),
                     "category": r.category or "never",
+                    "circle": layer_of.get(r.id, "outside"),
                     "org": r.org or "",
                     "tags": list(r.tags),
                 }

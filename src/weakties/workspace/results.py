@@ -84,6 +84,7 @@ class Circles:
     effective_size: float
     communities: int
     largest_communities: tuple[int, ...]
+    layer_of: dict[int, str] = field(default_factory=dict)  # contact id → layer name
 
 
 @dataclass(frozen=True, slots=True)

@@ -170,6 +170,11 @@ class TieOps(WorkspaceBase):
                 largest_communities=tuple(
                     int(g) for g in sorted(groups.tolist(), reverse=True)[:5]
                 ),
+                layer_of={
+                    int(p): layers.names[int(layer)]
+                    for p, layer in zip(people.tolist(), layers.layer_of.tolist(), strict=True)
+                    if layer >= 0
+                },
             )
 
     def rate(self, ref: str, value: float) -> RatingResult:

@@ -11,10 +11,12 @@ document.addEventListener("DOMContentLoaded", async () => {
   const response = await fetch(box.dataset.src, { credentials: "same-origin" });
   const data = await response.json();
   const colours = { me: "#222", strong: "#1b7f4b", moderate: "#3a7bd5", weak: "#d69e2e", dormant: "#9b59b6", never: "#a0a4ab" };
+  // Dunbar layers by contact frequency in the last year, innermost darkest
+  const circleColours = { "support clique": "#1b4f72", "sympathy group": "#2e86c1", "affinity group": "#85c1e9", "active network": "#d6eaf8", outside: "#d5d8dc" };
   const gradient = (s) => `hsl(${Math.round(10 + 120 * s)}, 65%, ${Math.round(62 - 20 * s)}%)`;
   const elements = [];
   for (const n of data.nodes) {
-    elements.push({ group: "nodes", data: { id: n.id, label: n.label, strength: n.strength, category: n.category, org: n.org, tags: n.tags, me: !!n.me, colour: colours[n.category] || "#888" }, position: { x: n.x, y: n.y } });
+    elements.push({ group: "nodes", data: { id: n.id, label: n.label, strength: n.strength, category: n.category, circle: n.circle || "outside", org: n.org, tags: n.tags, me: !!n.me, colour: colours[n.category] || "#888" }, position: { x: n.x, y: n.y } });
   }
   data.edges.forEach((e, i) => elements.push({ group: "edges", data: { id: "e" + i, source: e.source, target: e.target, p: e.p } }));
   const cy = cytoscape({
@@ -44,10 +46,14 @@ document.addEventListener("DOMContentLoaded", async () => {
   const orgFilter = document.getElementById("filter-org");
   const tagFilter = document.getElementById("filter-tag");
   function recolour() {
-    const byStrength = colourBy.value === "strength";
+    const mode = colourBy.value;
     cy.batch(() => cy.nodes().forEach((n) => {
       if (n.data("me")) return;
-      n.data("colour", byStrength ? gradient(n.data("strength")) : colours[n.data("category")] || "#888");
+      let colour;
+      if (mode === "strength") colour = gradient(n.data("strength"));
+      else if (mode === "circle") colour = circleColours[n.data("circle")] || "#d5d8dc";
+      else colour = colours[n.data("category")] || "#888";
+      n.data("colour", colour);
     }));
   }
   function refilter() {
@@ -61,6 +67,7 @@ document.addEventListener("DOMContentLoaded", async () => {
     status.textContent = `${cy.nodes().not(".faded").length - 1} shown`;
   }
   colourBy.addEventListener("change", recolour);
+  recolour();
   orgFilter.addEventListener("change", refilter);
   tagFilter.addEventListener("change", refilter);
   status.textContent = `${data.nodes.length - 1} people, ${data.edges.length} ties, drawn in ${Math.round(performance.now() - started)} ms`;
