@@ -95,13 +95,17 @@ def _favor(
         ok(f"you helped {name}: {favor.what}")
 
 
+FavourWhen = Annotated[
+    str | None, typer.Option("--when", "-w", help="When (2019, 2019-05, 'last year').")
+]
+FavourSize = Annotated[str, typer.Option("--size", help="small, medium or large.")]
+
+
 def helped(
     person: Annotated[str, typer.Argument(help="Whom you helped.")],
     what: Annotated[str, typer.Argument(help="What you did, e.g. 'migrated their email'.")],
-    when: Annotated[
-        str | None, typer.Option("--when", "-w", help="When (2019, 2019-05, 'last year').")
-    ] = None,
-    size: Annotated[str, typer.Option("--size", help="small, medium or large.")] = "small",
+    when: FavourWhen = None,
+    size: FavourSize = "small",
     as_json: JsonOpt = False,
 ) -> None:
     """Record a favour you did for someone (the goodwill ledger)."""
@@ -111,10 +115,8 @@ def helped(
 def helped_by(
     person: Annotated[str, typer.Argument(help="Who helped you.")],
     what: Annotated[str, typer.Argument(help="What they did.")],
-    when: Annotated[
-        str | None, typer.Option("--when", "-w", help="When (2019, 2019-05, 'last year').")
-    ] = None,
-    size: Annotated[str, typer.Option("--size", help="small, medium or large.")] = "small",
+    when: FavourWhen = None,
+    size: FavourSize = "small",
     as_json: JsonOpt = False,
 ) -> None:
     """Record a favour someone did for you."""
