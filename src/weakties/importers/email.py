@@ -14,9 +14,12 @@ nearly all of them; a tie is refused with a hint to pass ``--me``).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
+import pickle
 import re
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterable, Iterator
 from itertools import islice
 from pathlib import Path
@@ -30,6 +33,9 @@ from weakties.importers._mailheaders import (
     MailBlock,
     decode_words,
     envelope_date,
+    first_content,
+    header_end,
+    is_separator_at,
     iter_mbox_blocks,
     looks_like_mbox,
     looks_like_message,
@@ -177,14 +183,28 @@ def _first_id(value: bytes | None) -> str | None:
     return found[0] if found else None
 
 
+# What one message comes to, as plain tuples: they cross the process boundary of the parallel
+# reader in a few microseconds, where pickling the records themselves costs about 25.
+#   ("m", key, when, is_chat, outbound, ((address, name, role), ...), thread)  an interaction
+#   ("s", reason)                                                              skipped
+#   ("p", message)                                                             a problem
+_Facts = tuple[Any, ...]
+_ROLES = {role.value: role for role in Role}
+_FROM, _TO, _CC = Role.FROM.value, Role.TO.value, Role.CC.value
+
+
 class _Reader:
-    """Turns header blocks into records for one owner; keeps bounded caches of people."""
+    """Turns header blocks into records for one owner; keeps bounded caches of people.
+
+    :meth:`facts` is the work (fields, addresses, dates, skip rules) and can run in a worker
+    process; :meth:`to_record` builds the record from them, reusing one :class:`PersonRef`
+    per correspondent, which the ingest relies on to resolve each person once.
+    """
 
     def __init__(self, owners: frozenset[str], addresses: _Addresses | None = None) -> None:
         self.owners = owners
         self.addresses = addresses or _Addresses()
-        self._fields: dict[bytes, tuple[_Mailbox, ...]] = {}
-        self._boxes: dict[tuple[str, str | None], _Mailbox] = {}
+        self._refs: dict[tuple[str, str | None], PersonRef] = {}
         self._labels: dict[bytes, frozenset[str]] = {}
         self._noreply: dict[str, bool] = {}
 
@@ -197,32 +217,6 @@ class _Reader:
             found = self._labels[value] = labels(value)
         return found
 
-    def mailboxes(self, value: bytes | None) -> tuple[_Mailbox, ...]:
-        """The valid addresses of an address field, in order, each with its person."""
-        if not value:
-            return ()
-        found = self._fields.get(value)
-        if found is not None:
-            return found
-        boxes = []
-        for pair in self.addresses.parse(value):
-            box = self._boxes.get(pair)
-            if box is None:
-                address, name = pair
-                identity = (Identity(IdentityKind.EMAIL, address),)
-                if address in self.owners:
-                    ref = PersonRef(key="me", identities=identity, is_me=True)
-                else:
-                    ref = PersonRef(name=name, identities=identity)
-                box = (address, ref)
-                _make_room(self._boxes)
-                self._boxes[pair] = box
-            boxes.append(box)
-        found = tuple(boxes)
-        _make_room(self._fields)
-        self._fields[value] = found
-        return found
-
     def _is_noreply(self, sender: str) -> bool:
         found = self._noreply.get(sender)
         if found is None:
@@ -230,18 +224,20 @@ class _Reader:
             found = self._noreply[sender] = _NOREPLY.match(sender) is not None
         return found
 
-    def record(self, block: MailBlock, origin: Origin) -> Record:
+    def facts(self, block: MailBlock) -> _Facts:
+        """What a message says, as plain tuples (see ``_Facts``)."""
         if block.header is None:
-            return Problem(origin, "header block is larger than 256 KB; message left out")
+            return ("p", "header block is larger than 256 KB; message left out")
         fields = raw_fields(block.header)
         get = fields.get
-        senders = self.mailboxes(get(b"from"))
+        parse = self.addresses.parse
+        senders = parse(get(b"from"))
         if not senders:
             why = "unreadable From address" if get(b"from", b"").strip() else "no From header"
-            return Problem(origin, f"{why}; message left out")
+            return ("p", f"{why}; message left out")
         sender = senders[0][0]
-        to, cc = self.mailboxes(get(b"to")), self.mailboxes(get(b"cc"))
-        bcc = self.mailboxes(get(b"bcc")) if b"bcc" in fields else ()
+        to, cc = parse(get(b"to")), parse(get(b"cc"))
+        bcc = parse(get(b"bcc")) if b"bcc" in fields else ()
         tags = self.labels(get(b"x-gmail-labels"))
         count = len(to) + len(cc) + len(bcc)
         if (
@@ -252,7 +248,7 @@ class _Reader:
         ):
             reason = skip_reason(fields, tags, count, sender)
             if reason is not None:
-                return Skipped(origin, reason)
+                return ("s", reason)
         date = get(b"date")
         when = parse_mail_date(text(date)) if date else None
         if when is None and block.envelope:
@@ -260,33 +256,193 @@ class _Reader:
         if when is None:
             shown = text(date)[:60] if date else ""
             why = f"unreadable Date {shown!r}" if shown else "no Date header"
-            return Problem(origin, f"{why}; message left out")
-        participants = [(senders[0][1], Role.FROM)]
+            return ("p", f"{why}; message left out")
+        participants = [(sender, senders[0][1], _FROM)]
         if len(to) == 1 and not cc and not bcc:  # the commonest case, one recipient
             if to[0][0] != sender:
-                participants.append((to[0][1], Role.TO))
+                participants.append((to[0][0], to[0][1], _TO))
         else:
             seen = {sender}
-            for boxes, role in ((to, Role.TO), (cc, Role.CC), (bcc, Role.CC)):
-                for address, ref in boxes:
+            for pairs, role in ((to, _TO), (cc, _CC), (bcc, _CC)):
+                for address, name in pairs:
                     if address not in seen:
                         seen.add(address)
-                        participants.append((ref, role))
+                        participants.append((address, name, role))
         key = _first_id(get(b"message-id")) or (
             "sha1:" + hashlib.sha1(block.header).hexdigest()[:24]
         )
         thread = key
         if b"references" in fields or b"in-reply-to" in fields:
             thread = _first_id(get(b"references")) or _first_id(get(b"in-reply-to")) or key
+        return ("m", key, when, "chat" in tags, sender in self.owners, tuple(participants), thread)
+
+    def _ref(self, address: str, name: str | None) -> PersonRef:
+        identity = (Identity(IdentityKind.EMAIL, address),)
+        if address in self.owners:
+            ref = PersonRef(key="me", identities=identity, is_me=True)
+        else:
+            ref = PersonRef(name=name, identities=identity)
+        _make_room(self._refs)
+        self._refs[(address, name)] = ref
+        return ref
+
+    def to_record(self, facts: _Facts, origin: Origin) -> Record:
+        """The record that :meth:`facts` describe."""
+        if facts[0] == "s":
+            return Skipped(origin, facts[1])
+        if facts[0] == "p":
+            return Problem(origin, facts[1])
+        _, key, when, chat, outbound, people, thread = facts
+        refs = self._refs
         return InteractionRecord(
             key=key,
             origin=origin,
             occurred_at=when,
-            channel=Channel.MESSAGE if "chat" in tags else Channel.EMAIL,
-            participants=tuple(participants),
-            direction=Direction.OUTBOUND if sender in self.owners else Direction.INBOUND,
+            channel=Channel.MESSAGE if chat else Channel.EMAIL,
+            participants=tuple(
+                [(refs.get((a, n)) or self._ref(a, n), _ROLES[role]) for a, n, role in people]
+            ),
+            direction=Direction.OUTBOUND if outbound else Direction.INBOUND,
             thread_key=thread,
         )
+
+    def record(self, block: MailBlock, origin: Origin) -> Record:
+        return self.to_record(self.facts(block), origin)
+
+
+PARALLEL_MIN_BYTES = 64 * 1024**2
+"""An mbox on disk at least this large is read by worker processes (below it, starting them
+costs more than they save)."""
+RANGE_BYTES = 16 * 1024**2  # the share of the file one worker task reads
+_CUT_WINDOW = 1024 * 1024  # how far past a nominal cut to look for a separator
+
+_Range = tuple[list[tuple[int, _Facts]], int | None]
+
+
+def read_range(reader: _Reader, path: str, start: int, end: int | None, blank: bytes) -> _Range:
+    """The facts of the messages that start in ``[start, end)``, by file offset, and the offset
+    of the first message at or after ``end`` as this reading of the file finds it (None: there
+    is none), which the next range must start at. Runs in a worker (:mod:`._mailworker`)."""
+    found: list[tuple[int, _Facts]] = []
+    with open(path, "rb") as handle:
+        handle.seek(start)
+        for block in iter_mbox_blocks(handle, base=start, blank=blank):
+            if end is not None and block.offset >= end:
+                return found, block.offset
+            found.append((block.offset, reader.facts(block)))
+    return found, None
+
+
+def _range_starts(path: Path, first: int, size: int) -> list[int]:
+    """Where worker tasks start: the first separator line after each nominal cut."""
+    starts = [first]
+    with open(path, "rb") as handle:
+        for nominal in range(first + RANGE_BYTES, size, RANGE_BYTES):
+            handle.seek(nominal - 1)
+            window = handle.read(_CUT_WINDOW)
+            at = window.find(b"\nFrom ")
+            while at >= 0 and not is_separator_at(window, at + 1):
+                at = window.find(b"\nFrom ", at + 1)
+            if at >= 0 and nominal + at > starts[-1]:
+                starts.append(nominal + at)
+    return starts
+
+
+class _Worker:
+    """A worker process (``python -m weakties.importers._mailworker``) fed over pipes.
+
+    Not ``multiprocessing``: its spawn start method re-runs the caller's main script in the
+    child, which an API user's unguarded script would take as a second import, and fork is
+    unsafe in the threaded web server. Tasks go in and results come out in order, pickled.
+    """
+
+    def __init__(self, owners: frozenset[str]) -> None:
+        import subprocess
+        import sys
+
+        package_root = str(Path(__file__).resolve().parents[2])
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "weakties.importers._mailworker"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=env,
+        )
+        self.send(owners)
+
+    def send(self, task: object) -> None:
+        assert self.process.stdin is not None
+        pickle.dump(task, self.process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+        self.process.stdin.flush()
+
+    def receive(self) -> _Range:
+        assert self.process.stdout is not None
+        result: _Range = pickle.load(self.process.stdout)
+        return result
+
+    def close(self) -> None:
+        if self.process.stdin is not None:
+            with contextlib.suppress(OSError):
+                self.process.stdin.close()
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+        if self.process.stdout is not None:
+            self.process.stdout.close()
+
+
+def _parallel_facts(source: Source, owners: frozenset[str]) -> Iterator[tuple[int, _Facts]]:
+    """The facts of every message of a large mbox on disk, in file order, read by workers.
+
+    Each worker reads a range that starts at a separator line. A separator found by looking
+    at a cut can still be one the sequential reading would not take (a ``From`` line inside an
+    oversized header block): so each range must start exactly where the previous range's
+    reading says the next message starts, and where it does not, or a worker fails, the rest
+    of the file is read here, sequentially, from the first message not yet read. The result
+    is the sequential one, message for message. Memory: at most ``workers + 2`` ranges' facts
+    in flight (a worker whose results are not read yet waits on its pipe).
+    """
+    path = source.path
+    size = path.stat().st_size
+    with open(path, "rb") as handle:
+        head = handle.read(_CUT_WINDOW)
+    blank = header_end(head)
+    starts = _range_starts(path, first_content(head), size)
+    queue = iter(zip(starts, [*starts[1:], None], strict=True))
+    count = max(1, min(4, (os.cpu_count() or 2) - 1))  # a core stays with the database
+    workers: list[_Worker] = []
+    pending: deque[tuple[int, _Worker]] = deque()
+    expected: int | None = starts[0]
+    try:
+        workers = [_Worker(owners) for _ in range(count)]
+        for number, task in enumerate(islice(queue, count + 2)):
+            worker = workers[number % count]
+            worker.send((str(path), *task, blank))
+            pending.append((task[0], worker))
+        while pending and expected is not None:
+            start, worker = pending.popleft()
+            if start != expected:
+                break  # the cut was not a message boundary: read on sequentially
+            found, expected = worker.receive()
+            yield from found
+            more = next(queue, None)
+            if more is not None:
+                worker.send((str(path), *more, blank))
+                pending.append((more[0], worker))
+    except (OSError, EOFError, pickle.UnpicklingError):
+        pass  # a worker could not start or died: the rest is read here
+    finally:
+        for worker in workers:
+            worker.close()
+    if expected is None:
+        return
+    reader = _Reader(owners)
+    with open(path, "rb") as handle:
+        handle.seek(expected)
+        for block in iter_mbox_blocks(handle, base=expected, blank=blank):
+            yield block.offset, reader.facts(block)
 
 
 def _kind(source: Source) -> str:
@@ -396,8 +552,24 @@ class EmailImporter:
         for source in others:
             yield Skipped(Origin(source.name, "file"), SKIP_NOT_EMAIL)
         for source, kind in mail:
+            if kind == "mbox" and source.member is None and _parallel_worthwhile(source):
+                for number, (offset, facts) in enumerate(_parallel_facts(source, reader.owners), 1):
+                    origin = Origin(source.name, f"message {number}, byte {offset}")
+                    yield reader.to_record(facts, origin)
+                continue
             for block, origin in _iter_blocks(source, kind):
                 yield reader.record(block, origin)
+
+
+def _parallel_worthwhile(source: Source) -> bool:
+    """A large mbox on disk whose line ends the first line decides (else: read sequentially)."""
+    try:
+        if source.path.stat().st_size < PARALLEL_MIN_BYTES:
+            return False
+        with open(source.path, "rb") as handle:
+            return bool(header_end(handle.read(8192)))
+    except OSError:
+        return False
 
 
 def _owners(

@@ -20,6 +20,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select, update
@@ -48,6 +49,7 @@ from weakties.store.search import identity_terms, refresh_terms, words
 
 BATCH = 5_000
 MAX_SHOWN_PROBLEMS = 5
+_REF_OBJECTS = 100_000  # remembered participant references: bounded memory on any mailbox
 
 
 @dataclass
@@ -71,6 +73,23 @@ def _ref_text(ref: PersonRef) -> str:
     return f"{text}|{ref.name}|{ref.is_me}"
 
 
+def _interaction_hash(record: InteractionRecord, refs: str) -> str:
+    """The content hash of an interaction whose participants' canonical text is ``refs``."""
+    text = "\x1f".join(
+        [
+            record.key,
+            record.occurred_at.isoformat(),
+            record.channel,
+            record.kind,
+            record.direction,
+            record.thread_key or "",
+            record.summary or "",
+            refs,
+        ]
+    )
+    return hashlib.sha1(text.encode("utf-8"), usedforsecurity=False).hexdigest()
+
+
 def content_hash(record: Record) -> str:
     """A stable hash of what a record says (not where it sits in the file).
 
@@ -79,19 +98,43 @@ def content_hash(record: Record) -> str:
     values, so they join as text directly.
     """
     if isinstance(record, InteractionRecord):
-        parts = [
-            record.key,
-            record.occurred_at.isoformat(),
-            record.channel,
-            record.kind,
-            record.direction,
-            record.thread_key or "",
-            record.summary or "",
-            ";".join([role + "=" + _ref_text(ref) for ref, role in record.participants]),
-        ]
-    else:
-        parts = [repr(getattr(record, f.name)) for f in fields(record) if f.name != "origin"]
+        refs = ";".join([role + "=" + _ref_text(ref) for ref, role in record.participants])
+        return _interaction_hash(record, refs)
+    parts = [repr(getattr(record, f.name)) for f in fields(record) if f.name != "origin"]
     return hashlib.sha1("\x1f".join(parts).encode("utf-8"), usedforsecurity=False).hexdigest()
+
+
+_SOURCE_COLUMNS = (
+    "id",
+    "source",
+    "external_id",
+    "file",
+    "locator",
+    "content_hash",
+    "person_id",
+    "import_run_id",
+)
+_INTERACTION_COLUMNS = (
+    "id",
+    "occurred_at",
+    "channel",
+    "kind",
+    "direction",
+    "summary",
+    "thread_key",
+    "n_participants",
+    "source_record_id",
+)
+_PARTICIPANT_COLUMNS = ("interaction_id", "person_id", "role")
+
+
+def _sqlite_time(value: datetime | None) -> str | None:
+    """An aware time in SQLAlchemy's SQLite text form, "YYYY-MM-DD HH:MM:SS.ffffff" UTC."""
+    if value is None:
+        return None
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    return value.isoformat(" ", "microseconds")[:26]
 
 
 _KIND_OF: dict[type, str] = {
@@ -171,11 +214,16 @@ class Ingest:
         self.pending_identities: list[dict[str, Any]] = []
         self.new_terms: dict[int, set[str]] = {}
         self.next_source = self._next_id(s.source_record)
-        self.pending_sources: list[dict[str, Any]] = []
-        self.pending_interactions: list[dict[str, Any]] = []
-        self.pending_participants: list[dict[str, Any]] = []
+        # the bulk tables are buffered as tuples in the column order below: no dict per row
+        self.pending_sources: list[tuple[Any, ...]] = []
+        self.pending_interactions: list[tuple[Any, ...]] = []
+        self.pending_participants: list[tuple[Any, ...]] = []
         self.seen_keys: set[str] = set()
         self.count = 0
+        # id(ref) → [ref, its canonical text, its person or None]: mail and chat importers hand
+        # the same PersonRef object for every message of a correspondent, and describing and
+        # resolving it again costs more than the rest of the message
+        self.ref_objects: dict[int, list[Any]] = {}
 
     def _next_id(self, table: Any) -> int:
         return (
@@ -353,6 +401,9 @@ class Ingest:
         if isinstance(record, Skipped):
             self.report.counts[f"skipped.{record.reason}"] += 1
             return
+        if type(record) is InteractionRecord:
+            self._add_interaction(record)
+            return
         kind = _KIND_OF[type(record)]
         self.report.counts[f"records.{kind}"] += 1
         if record.key in self.seen_keys:
@@ -368,29 +419,65 @@ class Ingest:
             return
         if isinstance(record, ContactRecord):
             self._contact(record, digest, known)
-        elif isinstance(record, InteractionRecord):
-            self._interaction(record, digest, known)
         elif isinstance(record, FavorRecord):
             self._favor(record, digest, known)
         elif isinstance(record, RelationRecord):
             self._relation(record, digest, known)
         self.report.counts[f"{kind}.{'updated' if known else 'new'}"] += 1
 
+    def _ref_entry(self, ref: PersonRef) -> list[Any]:
+        entry = self.ref_objects.get(id(ref))
+        if entry is None or entry[0] is not ref:
+            if len(self.ref_objects) >= _REF_OBJECTS:
+                self.ref_objects.clear()
+            entry = self.ref_objects[id(ref)] = [ref, _ref_text(ref), None]
+        return entry
+
+    def _add_interaction(self, record: InteractionRecord) -> None:
+        """:meth:`add` for an interaction, the bulk of every mailbox and chat: participants'
+        texts and people are remembered per reference object (see ``ref_objects``)."""
+        counts = self.report.counts
+        counts["records.interaction"] += 1
+        if record.key in self.seen_keys:
+            counts["interaction.repeated"] += 1
+            return
+        self.seen_keys.add(record.key)
+        entries = [(self._ref_entry(ref), role) for ref, role in record.participants]
+        digest = _interaction_hash(record, ";".join([role + "=" + e[1] for e, role in entries]))
+        known = self.sources.get(record.key)
+        if known is not None and known[1] == digest:
+            counts["interaction.unchanged"] += 1
+            return
+        people: dict[int, list[str]] = {}
+        for entry, role in entries:
+            if entry[2] is None:
+                entry[2] = self.person_for(entry[0])
+            person = self.canon(entry[2])
+            roles = people.get(person)
+            if roles is None:
+                people[person] = [role]
+            elif role not in roles:
+                roles.append(role)
+        self._write_interaction(record, digest, known, people)
+        counts["interaction.updated" if known else "interaction.new"] += 1
+
     def _source_row(self, record: Record, digest: str, person_id: int | None) -> int:
         assert not isinstance(record, Problem | Skipped)
         rid = self.next_source
         self.next_source += 1
-        row = {
-            "id": rid,
-            "source": self.source,
-            "external_id": record.key[:512],
-            "file": record.origin.file,
-            "locator": record.origin.locator[:100],
-            "content_hash": digest,
-            "person_id": person_id,
-            "import_run_id": self.run_id,
-        }
-        self.pending_sources.append(row)
+        origin = record.origin
+        self.pending_sources.append(
+            (
+                rid,
+                self.source,
+                record.key[:512],
+                origin.file,
+                origin.locator[:100],
+                digest,
+                person_id,
+                self.run_id,
+            )
+        )
         self.sources[record.key] = (rid, digest, person_id)
         return rid
 
@@ -537,15 +624,14 @@ class Ingest:
                 refresh=False,
             )
 
-    def _interaction(
-        self, record: InteractionRecord, digest: str, known: tuple[int, str, int | None] | None
+    def _write_interaction(
+        self,
+        record: InteractionRecord,
+        digest: str,
+        known: tuple[int, str, int | None] | None,
+        people: dict[int, list[str]],
     ) -> None:
-        people: dict[int, list[str]] = {}
-        for ref, part_role in record.participants:
-            person = self.person_for(ref)
-            roles = people.setdefault(person, [])
-            if part_role.value not in roles:
-                roles.append(part_role.value)
+        """Buffer an interaction, its participants (person → roles) and its source record."""
         if known is not None:
             self.flush()
             self.conn.execute(
@@ -560,24 +646,23 @@ class Ingest:
             return
         iid = self.next_interaction
         self.next_interaction += 1
+        thread = record.thread_key
         self.pending_interactions.append(
-            {
-                "id": iid,
-                "occurred_at": record.occurred_at,
-                "channel": record.channel.value,
-                "kind": record.kind.value,
-                "direction": record.direction.value,
-                "summary": record.summary,
-                "thread_key": record.thread_key[:512] if record.thread_key else None,
-                "n_participants": len(people),
-                "source_record_id": rid,
-            }
+            (
+                iid,
+                record.occurred_at,
+                str(record.channel),  # StrEnum: str() is the value, and cheap
+                str(record.kind),
+                str(record.direction),
+                record.summary,
+                thread[:512] if thread else None,
+                len(people),
+                rid,
+            )
         )
-        for pid, role_names in people.items():
-            for role_name in role_names:
-                self.pending_participants.append(
-                    {"interaction_id": iid, "person_id": pid, "role": role_name}
-                )
+        self.pending_participants += [
+            (iid, pid, str(role)) for pid, roles in people.items() for role in roles
+        ]
         if len(self.pending_interactions) >= BATCH:
             self.flush()
 
@@ -634,26 +719,34 @@ class Ingest:
 
     # ------------------------------------------------------------ finish
     def _insert_many(self, table: Any, rows: list[dict[str, Any]]) -> None:
-        """Insert many rows; on SQLite straight through the driver (SQLAlchemy's per-row
-        parameter processing costs more than SQLite's own work here)."""
-        if not rows:
-            return
+        """Insert rows given as dicts (all with the same keys)."""
+        if rows:
+            columns = tuple(rows[0])
+            pick = itemgetter(*columns)
+            values = map(pick, rows) if len(columns) > 1 else ((pick(row),) for row in rows)
+            self._insert_rows(table, columns, list(values))
+
+    def _insert_rows(
+        self, table: Any, columns: tuple[str, ...], rows: list[tuple[Any, ...]]
+    ) -> None:
+        """Insert rows given as tuples in ``columns`` order (times as aware datetimes); on
+        SQLite straight through the driver: SQLAlchemy's per-row parameter processing costs
+        more than SQLite's own work here."""
         if self.conn.dialect.name != "sqlite":
-            self.conn.execute(insert(table), rows)
+            self.conn.execute(insert(table), [dict(zip(columns, row, strict=True)) for row in rows])
             return
-        columns = list(rows[0])
+        stamps = [i for i, c in enumerate(columns) if isinstance(table.c[c].type, s.UTCDateTime)]
+        values = rows
+        if stamps:
+            values = []
+            for row in rows:
+                converted = list(row)
+                for i in stamps:
+                    converted[i] = _sqlite_time(converted[i])
+                values.append(tuple(converted))
         names = ", ".join(f'"{c}"' for c in columns)
         marks = ", ".join("?" for _ in columns)
-        sql = f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})'
-
-        stamps = [c for c in columns if isinstance(table.c[c].type, s.UTCDateTime)]
-        if stamps:
-            for row in rows:
-                for c in stamps:
-                    value = row[c]
-                    if value is not None:
-                        row[c] = value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-        self.conn.exec_driver_sql(sql, [tuple(row[c] for c in columns) for row in rows])
+        self.conn.exec_driver_sql(f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})', values)
 
     def flush(self) -> None:
         """Write the buffered people, identities, source records and interactions, in that order."""
@@ -672,13 +765,13 @@ class Ingest:
             self._insert_many(s.search_term, rows)
             self.new_terms = {}
         if self.pending_sources:
-            self._insert_many(s.source_record, self.pending_sources)
+            self._insert_rows(s.source_record, _SOURCE_COLUMNS, self.pending_sources)
             self.pending_sources = []
         if self.pending_interactions:
-            self._insert_many(s.interaction, self.pending_interactions)
+            self._insert_rows(s.interaction, _INTERACTION_COLUMNS, self.pending_interactions)
             self.pending_interactions = []
         if self.pending_participants:
-            self._insert_many(s.participant, self.pending_participants)
+            self._insert_rows(s.participant, _PARTICIPANT_COLUMNS, self.pending_participants)
             self.pending_participants = []
 
     def finish(self) -> IngestReport:
