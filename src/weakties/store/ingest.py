@@ -519,7 +519,7 @@ class Ingest:
         else:
             rid = known[0]
             self._update_source(rid, record, digest, pid)
-        self._affiliations(pid, record, rid)
+        self._affiliations(pid, record, rid, replace=known is not None)
         self.ref_cache[record.key] = pid
 
     def _resolve_fuzzy(self, record: ContactRecord) -> int:
@@ -577,8 +577,11 @@ class Ingest:
             fills["updated_at"] = datetime.now(UTC)
             self.conn.execute(update(s.person).where(s.person.c.id == pid).values(**fills))
         self._attach(pid, record.identities)
-        store_people.add_tags(self.conn, pid, [t for t in record.tags if t.strip()], refresh=False)
-        store_people.add_skills(self.conn, pid, record.skills, refresh=False)
+        tags = [t for t in record.tags if t.strip()]
+        if tags:
+            store_people.add_tags(self.conn, pid, tags, refresh=False)
+        if record.skills:
+            store_people.add_skills(self.conn, pid, record.skills, refresh=False)
         if record.note and record.note.strip():
             exists = self.conn.execute(
                 select(func.count())
@@ -598,10 +601,12 @@ class Ingest:
             self.org_cache[key] = found
         return found
 
-    def _affiliations(self, pid: int, record: ContactRecord, rid: int) -> None:
+    def _affiliations(self, pid: int, record: ContactRecord, rid: int, *, replace: bool) -> None:
+        if not record.affiliations and not replace:
+            return
         self.flush()
-        # what this source said before is replaced by what it says now; typed-in jobs stay
-        self.conn.execute(delete(s.affiliation).where(s.affiliation.c.source_record_id == rid))
+        if replace:  # what this source said before is replaced by what it says now
+            self.conn.execute(delete(s.affiliation).where(s.affiliation.c.source_record_id == rid))
         for aff in record.affiliations:
             if not aff.org.strip():
                 continue

@@ -51,56 +51,78 @@ def identity_terms(kind: str, value: str) -> set[str]:
 
 def person_terms(conn: Connection, person_id: int) -> set[str]:
     """Everything a search should find this person by."""
-    terms: set[str] = set()
-    row = conn.execute(
+    return terms_of(conn, [person_id])[person_id]
+
+
+def terms_of(conn: Connection, person_ids: Sequence[int]) -> dict[int, set[str]]:
+    """:func:`person_terms` of many people, with one query per kind of fact."""
+    ids = list(person_ids)
+    terms: dict[int, set[str]] = {pid: set() for pid in ids}
+    for pid, *values in conn.execute(
         select(
-            s.person.c.name, s.person.c.location, s.person.c.how_met, s.person.c.met_where
-        ).where(s.person.c.id == person_id)
-    ).one_or_none()
-    if row is None:
-        return terms
-    for value in row:
-        if value:
-            terms.update(words(value))
-    for (alias,) in conn.execute(
-        select(s.person_alias.c.alias).where(s.person_alias.c.person_id == person_id)
+            s.person.c.id,
+            s.person.c.name,
+            s.person.c.location,
+            s.person.c.how_met,
+            s.person.c.met_where,
+        ).where(s.person.c.id.in_(ids))
     ):
-        terms.update(words(alias))
-    for kind, value in conn.execute(
-        select(s.identity.c.kind, s.identity.c.value).where(s.identity.c.person_id == person_id)
+        for value in values:
+            if value:
+                terms[pid].update(words(value))
+    for pid, alias in conn.execute(
+        select(s.person_alias.c.person_id, s.person_alias.c.alias).where(
+            s.person_alias.c.person_id.in_(ids)
+        )
     ):
-        terms |= identity_terms(kind, value)
-    for name, title in conn.execute(
-        select(s.organization.c.name, s.affiliation.c.title)
+        terms[pid].update(words(alias))
+    for pid, kind, value in conn.execute(
+        select(s.identity.c.person_id, s.identity.c.kind, s.identity.c.value).where(
+            s.identity.c.person_id.in_(ids)
+        )
+    ):
+        terms[pid] |= identity_terms(kind, value)
+    for pid, name, title in conn.execute(
+        select(s.affiliation.c.person_id, s.organization.c.name, s.affiliation.c.title)
         .select_from(s.affiliation.join(s.organization))
-        .where(s.affiliation.c.person_id == person_id)
+        .where(s.affiliation.c.person_id.in_(ids))
     ):
-        terms.update(words(name))
+        terms[pid].update(words(name))
         if title:
-            terms.update(words(title))
-    for (tag,) in conn.execute(
-        select(s.person_tag.c.tag).where(s.person_tag.c.person_id == person_id)
+            terms[pid].update(words(title))
+    for pid, tag in conn.execute(
+        select(s.person_tag.c.person_id, s.person_tag.c.tag).where(
+            s.person_tag.c.person_id.in_(ids)
+        )
     ):
-        terms.add(fold(tag)[:TERM_MAX])
-        terms.update(words(tag))
-    for (skill,) in conn.execute(
-        select(s.person_skill.c.skill).where(s.person_skill.c.person_id == person_id)
+        terms[pid].add(fold(tag)[:TERM_MAX])
+        terms[pid].update(words(tag))
+    for pid, skill in conn.execute(
+        select(s.person_skill.c.person_id, s.person_skill.c.skill).where(
+            s.person_skill.c.person_id.in_(ids)
+        )
     ):
-        terms.update(words(skill))
-    for (text,) in conn.execute(select(s.note.c.text).where(s.note.c.person_id == person_id)):
-        terms.update(words(text))
-    return {t for t in terms if t}
+        terms[pid].update(words(skill))
+    for pid, text in conn.execute(
+        select(s.note.c.person_id, s.note.c.text).where(s.note.c.person_id.in_(ids))
+    ):
+        terms[pid].update(words(text))
+    return {pid: {t for t in found if t} for pid, found in terms.items()}
+
+
+_REFRESH_CHUNK = 500  # ids per IN list: well under every engine's parameter limit
 
 
 def refresh_terms(conn: Connection, person_ids: Iterable[int]) -> None:
     """Recompute the search terms of these people (after any change to what they are found by)."""
-    for person_id in set(person_ids):
-        conn.execute(delete(s.search_term).where(s.search_term.c.person_id == person_id))
-        terms = person_terms(conn, person_id)
-        if terms:
-            conn.execute(
-                insert(s.search_term), [{"person_id": person_id, "term": t} for t in sorted(terms)]
-            )
+    ids = sorted(set(person_ids))
+    for at in range(0, len(ids), _REFRESH_CHUNK):
+        chunk = ids[at : at + _REFRESH_CHUNK]
+        conn.execute(delete(s.search_term).where(s.search_term.c.person_id.in_(chunk)))
+        found = terms_of(conn, chunk)
+        rows = [{"person_id": pid, "term": t} for pid in chunk for t in sorted(found[pid])]
+        if rows:
+            conn.execute(insert(s.search_term), rows)
 
 
 def bulk_terms(conn: Connection, rows: Sequence[tuple[int, Iterable[str]]]) -> None:
