@@ -168,3 +168,39 @@ def _snapshot(ws: Workspace) -> dict[str, int]:
                 s.person_alias,
             )
         }
+
+
+def test_only_the_helped_persons_card_names_who_referred_them(
+    world: World, exports: ExportSet
+) -> None:
+    import csv
+
+    with (exports.folder / "contacts.csv").open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    related = [r for r in rows if r["Relation 1 - Value"]]
+    helped = world.people[world.story.helped]
+    addresses = {i.value for i in helped.identities if i.value.count("@") == 1}
+    assert len(related) == 1 and related[0]["E-mail 1 - Value"] in addresses
+    assert related[0]["Relation 1 - Label"] == "Referred by"
+    assert related[0]["Relation 1 - Value"] == world.people[world.story.hiring_manager].name
+
+
+def test_the_favours_carried_are_the_linkedin_recommendations_written(tmp_path: Path) -> None:
+    import csv
+    import io
+    import zipfile
+
+    world = build_world(7)  # the small world of this module has no recommendations
+    exports = write_exports(world, tmp_path, seed=7)
+    linkedin = next(f.path for f in exports.files if f.importer == "linkedin")
+    with zipfile.ZipFile(linkedin) as archive:
+        written = sum(
+            len(list(csv.DictReader(io.StringIO(archive.read(name).decode("utf-8")))))
+            for name in archive.namelist()
+            if name.startswith("Recommendations_")
+        )
+    assert written == len(exports.favours) > 0
+    for k in exports.favours:
+        favour = world.favors[k]
+        assert 0 in (favour.giver_id, favour.receiver_id)
+        assert "LinkedIn recommendation" in favour.what

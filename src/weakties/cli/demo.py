@@ -1,14 +1,22 @@
-"""``weakties demo``: build the synthetic world into a fresh workspace and tour it."""
+"""``weakties demo``: a synthetic owner's exports imported into a fresh workspace, then toured.
+
+The workspace is built the way a user builds theirs (:mod:`weakties.workspace.demo`): the export
+files are written beside the database and imported, and the ledger is typed in; what no export
+or typing carries is not there, so the tour shows what weakties makes of a real user's data.
+"""
 
 from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from weakties.cli.output import ago, console
 from weakties.domain.goals import OpportunityStatus
 from weakties.errors import StoreError
+
+if TYPE_CHECKING:
+    from weakties.workspace.demo import DemoBuild
 
 DEMO_FILE = "weakties-demo.db"
 DEMO_MARK = "demo_seed"
@@ -36,20 +44,36 @@ def _fresh_path(db: str | None) -> Path:
     return path
 
 
+def _exports_folder(path: Path) -> Path:
+    """Where the demo writes its export files: beside the database, replaced only if ours."""
+    import shutil
+
+    folder = path.with_name(path.stem + "-exports")
+    if (folder / DEMO_EXPORTS_MARK).exists():
+        shutil.rmtree(folder)
+    elif folder.exists():
+        raise StoreError(f"{folder} exists and is not the demo's; refusing to overwrite it")
+    return folder
+
+
 def run_demo(db: str | None, seed: int) -> None:
     from weakties.synth.world import build_world
     from weakties.workspace import Workspace
+    from weakties.workspace.demo import build_demo_workspace
 
     out = console()
     started = time.perf_counter()
     path = _fresh_path(db)
+    folder = _exports_folder(path)
     out.print(f"[bold]weakties demo[/bold] — a synthetic professional world (seed {seed})\n")
     with out.status("building the world…"):
         world = build_world(seed)
     built = time.perf_counter()
-    with out.status("loading it into a fresh workspace…"), Workspace.open(str(path)) as ws:
-        ids = ws.load_world(world)
-        ws.set_setting(DEMO_MARK, str(seed))
+    with Workspace.open(str(path)) as ws:
+        ws.set_setting(DEMO_MARK, str(seed))  # first, so a half-built demo can be replaced
+        with out.status("writing the export files…") as status:
+            demo = build_demo_workspace(ws, world, folder, seed=seed, progress=status.update)
+        (folder / DEMO_EXPORTS_MARK).write_text("written by weakties demo\n", encoding="utf-8")
         stats = ws.stats()
         loaded = time.perf_counter()
         ws.refresh_ties(force=True)
@@ -57,62 +81,89 @@ def run_demo(db: str | None, seed: int) -> None:
         strongest = ws.ties(limit=5)
         dormant = ws.ties(category="dormant", limit=None)
         circles = ws.circles()
-        manager_ref = str(ids[world.story.hiring_manager])
-        found = ws.paths("person", manager_ref, k=3)
+        found = ws.paths("person", f"#{demo.hiring_manager}", k=3)
         draft = ws.draft(found.paths[0], goal=found.goal) if found.paths else None
         pathed = time.perf_counter()
         plan = ws.plan(k=5)
         nudges = ws.nudges(limit=6)
         planned = time.perf_counter()
         review = ws.review()
-        # the end of the story: the offer, credited along the chain that produced it
-        helped_ref, manager = str(ids[world.story.helped]), str(ids[world.story.hiring_manager])
-        offer = ws.add_opportunity(
-            world.story.role,
-            org=world.orgs[world.story.target_org].name,
-            via=[helped_ref, manager],
+        # the end of the story: the lead became an offer, credited along the chain that made it
+        offer = ws.update_opportunity(
+            demo.lead,
             status=OpportunityStatus.OFFER,
+            via=[f"#{demo.helped}", f"#{demo.hiring_manager}"],
             note="recommended by the person helped years ago",
         )
-        credit = ws.credit(int(offer.id or 0))
+        credit = ws.credit(demo.lead)
+        helped_name = ws.person(demo.helped).name
     out.print(
         f"Built {len(world.people):,} people, {len(world.orgs):,} organisations and "
-        f"{len(world.interactions):,} interactions in {built - started:.1f} s; "
-        f"loaded into [cyan]{path}[/cyan] in {loaded - built:.1f} s."
+        f"{len(world.interactions):,} interactions in {built - started:.1f} s, and wrote what "
+        f"their owner's exports would hold to [cyan]{folder}[/cyan]."
     )
+    _imports(demo)
     out.print(
-        f"The workspace holds {stats['people']:,} people, {stats['interactions']:,} interactions, "
-        f"{stats['favours']} favours, {stats['introductions']} introductions, {stats['goals']} goals."
+        f"Into [cyan]{path}[/cyan] in {loaded - built:.1f} s: {stats['people']:,} people, "
+        f"{stats['interactions']:,} interactions, {stats['favours']} favours, "
+        f"{stats['introductions']} introductions, {stats['goals']} goals, "
+        f"{stats['opportunities']} opportunities."
     )
     out.print(f"Scored every tie in {scored - loaded:.1f} s.\n")
     _circles(circles, strongest, dormant)
-    _story(world, ids)
+    _story(world, demo)
     _paths(found, draft, pathed - scored)
     _plan_and_nudges(plan, nudges, planned - pathed)
     _review_and_offer(review, offer, credit)
-    imported = _import_tour(world, path, seed)
     total = time.perf_counter() - started
     explore = f"weakties --db {path}"
     out.print("\n[bold]Explore it[/bold] (after `source .venv/bin/activate`):")
     target = world.orgs[world.story.target_org].name
-    helped = world.people[world.story.helped].name
     for command in (
+        f"{explore} merges",
+        f"{explore} imports",
         f'{explore} path --org "{target}" --draft',
         f"{explore} plan -k 10 --notes",
         f"{explore} nudges --draft",
         f"{explore} ties --dormant",
-        f'{explore} tie "{helped}"',
+        f'{explore} tie "{helped_name}"',
         f'{explore} people --org "{target}"',
-        f'{explore} show "{helped}"',
+        f'{explore} show "{helped_name}"',
         f"{explore} people --sort recent -n 20",
         f"{explore} goal list --everyone",
-        f"{explore} people fintech",
     ):
         out.print(f"  {command}")
-    out.print(f"  weakties --db {imported} merges")
     out.print(f"\n[bold]In your browser[/bold]: weakties --db {path} serve --open")
     out.print("  (the printed link logs you in; the app listens on 127.0.0.1 only)")
     out.print(f"\n[dim]demo finished in {total:.1f} s[/dim]")
+
+
+def _imports(demo: DemoBuild) -> None:
+    """The exports as imported, and how the duplicates across them were merged."""
+    out = console()
+    out.print("Imported like a user would (`weakties import …`), in this order:")
+    for f in demo.imports:
+        out.print(
+            f"  {f.importer:10} {f.records:6,} records {f.seconds:4.1f} s"
+            f"  {f.created:5,} new  {f.merged:4} merged  {f.queued:3} to review"
+            + (f"  {f.skipped} skipped" if f.skipped else "")
+        )
+    truth = demo.exports.truth
+    real = len({t.person for t in truth})
+    out.print(
+        f"{len(truth):,} person records from {len(demo.imports)} sources: {real:,} real people, "
+        f"{demo.merged} merged on sight, {demo.queued} waiting in `weakties merges`."
+    )
+    typed = demo.typed
+    out.print(
+        "Typed by hand, as `weakties add org`, `helped`, `intro`, `goal` and `opportunity` "
+        f"record them: {typed.get('organisations', 0)} companies in your goal's industry "
+        "(before importing), "
+        f"{typed.get('favours', 0)} favours, {typed.get('introductions', 0)} introductions, "
+        f"{typed.get('goals', 0)} goals and {typed.get('opportunities', 0)} opportunities"
+        + (f" ({demo.added_by_hand} people added by hand)" if demo.added_by_hand else "")
+        + "."
+    )
 
 
 def _circles(circles: Any, strongest: list[Any], dormant: list[Any]) -> None:
@@ -142,53 +193,6 @@ def _circles(circles: Any, strongest: list[Any], dormant: list[Any]) -> None:
         )
 
 
-def _import_tour(world: Any, path: Path, seed: int) -> Path:
-    """Write the world as the export files people have, import them into a second workspace,
-    and show how the duplicates across sources were merged."""
-    import shutil
-
-    from weakties.synth.exports import write_exports
-    from weakties.workspace import Workspace
-
-    out = console()
-    folder = path.with_name(path.stem + "-exports")
-    target = _fresh_path(str(path.with_name(path.stem + "-imported.db")))
-    if (folder / DEMO_EXPORTS_MARK).exists():
-        shutil.rmtree(folder)
-    elif folder.exists():
-        raise StoreError(f"{folder} exists and is not the demo's; refusing to overwrite it")
-    exports = write_exports(world, folder, seed=seed)
-    (folder / DEMO_EXPORTS_MARK).write_text("written by weakties demo\n", encoding="utf-8")
-    out.print(f"\n[bold]The same network from export files[/bold] ([cyan]{folder}[/cyan])")
-    out.print("LinkedIn, Google, iPhone, mail, calendar and WhatsApp exports, imported:")
-    merged = queued = 0
-    with Workspace.open(str(target)) as ws:
-        ws.set_setting(DEMO_MARK, str(seed))
-        for f in exports.files:
-            started = time.perf_counter()
-            with out.status(f"importing {f.path.name}…"):
-                report = ws.import_path(
-                    f.path, fmt=f.importer, me=f.me, today=world.now.date().isoformat()
-                )
-            c = report.counts
-            merged += c.get("merged.automatically", 0)
-            queued += c.get("merged.queued for review", 0)
-            skipped = sum(v for k, v in c.items() if k.startswith("skipped."))
-            out.print(
-                f"  {f.importer:10} {report.records:6,} records {time.perf_counter() - started:4.1f} s"
-                f"  {c.get('people.created', 0):5,} new  {c.get('merged.automatically', 0):4} merged"
-                f"  {c.get('merged.queued for review', 0):3} to review"
-                + (f"  {skipped} skipped" if skipped else "")
-            )
-        people = ws.stats()["people"]
-    true_people = len({t.person for t in exports.truth})
-    out.print(
-        f"{len(exports.truth):,} person records from {len(exports.files)} sources became {people:,} people"
-        f" ({true_people:,} real ones):\n{merged} merged on sight, {queued} waiting in `weakties merges`."
-    )
-    return target
-
-
 def _review_and_offer(review: Any, offer: Any, credit: list[Any]) -> None:
     from rich.markup import escape
 
@@ -215,7 +219,7 @@ def _plan_and_nudges(plan: Any, nudges: list[Any], seconds: float) -> None:
         out.print(
             f"  {i}. {escape(pick.name):26} +{pick.gain:.2f} people reached (tie {pick.strength:.2f})"
         )
-    ratio = f" ({plan.reach / plan.strongest_reach:.1f}×)" if plan.strongest_reach else ""
+    ratio = f" ({plan.reach / plan.strongest_reach:.1f}×)" if plan.strongest_reach >= 0.1 else ""
     out.print(
         f"  expected reach {plan.reach:.2f} ± {plan.stderr:.2f}; your {len(plan.strongest)} strongest"
         f" ties would reach {plan.strongest_reach:.2f}{ratio}"
@@ -241,7 +245,7 @@ def _paths(found: Any, draft: str | None, seconds: float) -> None:
         out.print(draft, markup=False, highlight=False, soft_wrap=True)
 
 
-def _story(world: object, ids: dict[int, int]) -> None:
+def _story(world: object, demo: DemoBuild) -> None:
     from weakties.synth.world import World
 
     assert isinstance(world, World)
@@ -251,14 +255,17 @@ def _story(world: object, ids: dict[int, int]) -> None:
     org = world.orgs[story.target_org]
     favor = world.favors[story.favor]
     goal = world.goals[story.goal]
+    when = favor.when
+    on = f"On {when.iso()}" if when and when.day else f"In {when.iso()}" if when else "Once"
     out.print("\n[bold]The story planted in this world[/bold]")
     out.print(f"  Your goal: [italic]{goal.text}[/italic]")
     out.print(
-        f"  In {favor.when}, you helped {helped.name} (#{ids[story.helped]}): {favor.what}. "
-        "Since then they have only followed you online."
+        f"  {on}, {helped.name} (#{demo.helped}) wrote to you out of the blue, and you "
+        f"{favor.what}. Your mail holds the thread, you recorded the favour, and your contacts "
+        f"still say who had referred them: {manager.name}. Since then, not one message (they only follow you online, which no export records)."
     )
     out.print(
-        f"  {helped.name} is close to {manager.name} (#{ids[story.hiring_manager]}), who is hiring a "
-        f"{story.role} at {org.name}."
+        f"  Today {org.name} advertises a {story.role} role; the hiring manager is "
+        f"{manager.name} (#{demo.hiring_manager}, {demo.ad_email}). You recorded it as a lead."
     )
     out.print("  Nobody would think to ask them. Can weakties find that path?")

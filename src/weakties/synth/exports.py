@@ -11,7 +11,14 @@ person therefore arrives several times, as in life, and identity resolution has 
 
 The returned :class:`ExportSet` lists the files in a sensible import order and holds the
 truth: for every person record a file contains, the world person it describes, so resolution
-precision and recall can be measured (``bench/resolution_bench.py``).
+precision and recall can be measured (``bench/resolution_bench.py``), and which of the world's
+favours the files carry (LinkedIn recommendations), so that what a user types by hand is not
+counted twice. ``weakties demo`` builds its workspace from these files alone, plus that typing
+(:mod:`weakties.workspace.demo`), so they carry what its story needs the way real files would:
+the favour's mail thread, and the Google Contacts card of the person helped, saved when they
+first wrote, naming who had referred them (the hiring manager, their former colleague). That
+"Referred by" relation is the only trace of their friendship in the owner's data; the careers
+and friendships of everyone beyond the owner are not in any export.
 
 What is left out, and why: calls and in-person meetings (no export records them), likes and
 follows (LinkedIn's export has neither), messages with people outside the WhatsApp sample
@@ -105,6 +112,8 @@ _GOOGLE_HEADER = [
     "Address 1 - Postal Code",
     "Address 1 - Country",
     "Address 1 - Extended Address",
+    "Relation 1 - Label",
+    "Relation 1 - Value",
     "Website 1 - Label",
     "Website 1 - Value",
 ]
@@ -193,6 +202,7 @@ class ExportSet:
     owner_name: str
     email_fraction: float = 1.0
     counts: dict[str, int] = field(default_factory=dict)  # what each file holds, for reports
+    favours: frozenset[int] = frozenset()  # World.favors the files carry (LinkedIn recommendations)
 
 
 def write_exports(
@@ -263,6 +273,7 @@ class _Writer:
         self.r = random.Random(f"exports:{world.seed}:{seed}")
         self.email_fraction = email_fraction
         self.truth: list[TrueRecord] = []
+        self.favours: set[int] = set()
         self.counts: Counter[str] = Counter()
         self.owner = world.people[0]
         self.current: dict[int, tuple[str, str | None]] = {}
@@ -331,6 +342,7 @@ class _Writer:
             owner_name=self.owner.name,
             email_fraction=self.email_fraction,
             counts=dict(sorted(self.counts.items())),
+            favours=frozenset(self.favours),
         )
 
     # ------------------------------------------------------------------ LinkedIn
@@ -459,13 +471,14 @@ class _Writer:
             self.counts[f"linkedin.endorsements.{'given' if gave else 'received'}"] = len(erows)
         for gave in (True, False):
             rrows = []
-            for fav in w.favors:
+            for k, fav in enumerate(w.favors):
                 other = fav.receiver_id if gave else fav.giver_id
                 mine = fav.giver_id if gave else fav.receiver_id
                 if mine != 0 or "LinkedIn recommendation" not in fav.what:
                     continue
                 if other not in connected or fav.when is None:
                     continue
+                self.favours.add(k)
                 person = w.people[other]
                 given, family = self.full(person, native=True)
                 company, title = self.current.get(other, ("", None))
@@ -555,6 +568,10 @@ class _Writer:
                 row[col["Address 1 - Formatted"]] = f"{city}\n{_COUNTRY.get(city, '')}"
                 row[col["Address 1 - City"]] = city
                 row[col["Address 1 - Country"]] = _COUNTRY.get(city, "")
+            if p == w.story.helped:
+                # they wrote saying who had sent them: their former colleague, the hiring manager
+                row[col["Relation 1 - Label"]] = "Referred by"
+                row[col["Relation 1 - Value"]] = w.people[w.story.hiring_manager].name
             if website:
                 row[col["Website 1 - Label"]] = "Profile"
                 row[col["Website 1 - Value"]] = website

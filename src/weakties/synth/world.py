@@ -1157,7 +1157,12 @@ class _WorldBuilder:
                     self.thread(day, sender, to, cc, length, r.choice(_SUBJECTS))
 
     def story_events(self, ties: dict[int, _Tie]) -> float:
-        """The favour's email thread, then only a follow and some likes: returns its day."""
+        """The favour's email thread, then only a follow and some likes: returns its day.
+
+        The helped person writes out of the blue, sent by their former colleague, the hiring
+        manager, who is on none of the messages; the owner's address book remembers who
+        referred them (see :mod:`weakties.synth.exports`).
+        """
         r, h = self.r, self.helped
         favour_day = -5 * YEAR + r.uniform(-20.0, 20.0)
         self.n_threads += 1

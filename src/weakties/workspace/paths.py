@@ -442,11 +442,7 @@ class PathOps(WorkspaceBase):
             why = ""
         else:
             nxt = path.hops[1]
-            why_fact = (
-                next((f for f in nxt.facts if f.startswith("worked together")), None)
-                or nxt.facts[0]
-            )
-            why = f"I noticed you and {nxt.b_name} {why_fact.replace('worked together', 'worked together')}."
+            why = _why_you(nxt.facts, nxt.b_name)
             who = (
                 nxt.b_name
                 if len(path.nodes) == 3
@@ -506,6 +502,18 @@ class PathOps(WorkspaceBase):
 _DETERMINERS = frozenset(
     ["a", "an", "the", "some", "more", "new", "my", "our", "work", "funding", "advice", "help"]
 )
+
+
+def _why_you(facts: Sequence[str], name: str) -> str:
+    """Why the draft asks this person: what links them to the next one, as a sentence."""
+    worked = next((f for f in facts if f.startswith("worked together")), None)
+    if worked:
+        return f"I noticed you and {name} {worked}."
+    if any(f.startswith("together in") for f in facts):
+        return f"I noticed you and {name} on some of the same threads and meetings."
+    if any(f.startswith("were introduced") for f in facts):
+        return f"I believe you were introduced to {name}."
+    return f"I believe you know {name}."
 
 
 def _with_article(text: str) -> str:
