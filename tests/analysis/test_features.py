@@ -175,3 +175,54 @@ def test_wide_person_ids_take_the_ranking_path() -> None:
         (7, big, 1),
     ]
     assert f.from_a.tolist() == [1, 0]
+
+
+def _columns_of(f: object) -> dict[str, np.ndarray]:
+    names = ("a", "b", "count", "count_by_channel", "from_a", "first_t", "last_t")
+    names += ("log_gap_sum", "intimacy", "activation")
+    return {name: getattr(f, name) for name in names}
+
+
+def test_any_number_of_parts_gives_identical_features() -> None:
+    # Busy people, self-loops, future events and unsorted times, split two and three ways:
+    # every pair stays in one part, so the sums run in the same order and agree to the bit.
+    rng = np.random.default_rng(11)
+    n = 450_000
+    u = np.where(rng.random(n) < 0.2, 7, rng.integers(0, 3_000, n))
+    v = rng.integers(0, 3_000, n)
+    ev = EventArrays.from_columns(
+        u,
+        v,
+        rng.uniform(0, 1e8, n),
+        channel=rng.integers(0, 6, n).astype(np.int8),
+        group=rng.integers(2, 40, n),
+        u_initiated=rng.random(n) < 0.4,
+    )
+    one = _columns_of(pair_features(ev, 9e7, workers=1, decay=0.6))
+    for workers in (2, 3):
+        many = _columns_of(pair_features(ev, 9e7, workers=workers, decay=0.6))
+        for name, col in one.items():
+            assert np.array_equal(col, many[name]), (workers, name)
+
+
+def test_sparse_person_ids_match_dense_ones() -> None:
+    # Ids far apart (up to 2^32 - 1) are ranked before grouping; features must not notice.
+    rng = np.random.default_rng(12)
+    n = 5_000
+    dense_u, dense_v = rng.integers(0, 60, n), rng.integers(0, 60, n)
+    spread = np.sort(rng.choice(2**32 - 1, 60, replace=False)).astype(np.int64)
+    t = np.sort(rng.uniform(0, 1e7, n))
+    dense = pair_features(EventArrays.from_columns(dense_u, dense_v, t), 1e7, workers=1)
+    sparse = pair_features(
+        EventArrays.from_columns(spread[dense_u], spread[dense_v], t), 1e7, workers=1
+    )
+    assert np.array_equal(sparse.a, spread[dense.a]) and np.array_equal(sparse.b, spread[dense.b])
+    for name, col in _columns_of(dense).items():
+        if name not in ("a", "b"):
+            assert np.array_equal(col, getattr(sparse, name)), name
+
+
+def test_person_ids_beyond_32_bits_raise() -> None:
+    ev = EventArrays.from_columns([2**32], [1], [T0])
+    with pytest.raises(InvalidInput, match="32"):
+        pair_features(ev, T0, workers=1)

@@ -175,3 +175,26 @@ def test_a_single_burst_is_not_a_rhythm() -> None:
     _, category = tie_strength(features, now)
     assert category[features.index_of(1, 2)] != "dormant"
     assert category[features.index_of(3, 4)] == "dormant"
+
+
+@pytest.mark.parametrize("with_side", [False, True])
+def test_strength_is_the_logistic_of_the_component_sum(with_side: bool) -> None:
+    # tie_strength sums the columns without stacking them; it must match components() exactly.
+    rng = np.random.default_rng(4)
+    n = 3_000
+    ev = EventArrays.from_columns(
+        rng.integers(0, 80, n), rng.integers(0, 80, n), np.sort(rng.uniform(0, 400 * DAY, n))
+    )
+    side = SideInputs(
+        favours=PairValues.of([1, 2], [2, 5], [3.0, 1.0]),
+        mutual_contacts=PairValues.of([3], [4], [6.0]),
+        tenure_overlap_days=PairValues.of([1], [2], [500.0]),
+        introductions=PairValues.of([7], [9]),
+    )
+    f = pair_features(ev, 400 * DAY, side if with_side else None, workers=1)
+    now = 430 * DAY
+    s, _ = tie_strength(f, now)
+    w = DEFAULT_WEIGHTS
+    expect = 1.0 / (1.0 + np.exp(-w.scale * (components(f, now).sum(axis=1) + w.offset)))
+    talked = f.count > 0
+    assert np.array_equal(s[talked], expect[talked])

@@ -1,10 +1,12 @@
-"""Per-pair features aggregated from pairwise events, vectorised (sort once, reduce by segment).
+"""Per-pair features aggregated from pairwise events, vectorised (group once, reduce by segment).
 
-Pairs are unordered (``a < b``). Events are grouped with one sort of a composite key
-``(a, b, time rank)``, so every reduction that needs time order (gaps, first, last) reads
-contiguous, already ordered segments. The key range is split between worker threads: numpy
-releases the GIL in sorts, gathers and reductions, so two cores nearly halve the time.
-"""
+Pairs are unordered (``a < b``). Events are grouped by scipy's COO→CSR conversion: a counting
+sort on the lower person id, then a sort of each person's short row by (other person, time
+rank), so every reduction that needs time order (gaps, first, last) reads contiguous, already
+ordered segments. Measured at 10^7 events this is about twice as fast as one comparison sort of
+packed 64-bit keys plus the gather after it. People are split between worker threads by id
+range (a pair never straddles two parts, so results do not depend on the thread count): numpy
+and scipy release the GIL in these kernels, so two cores nearly halve the time."""
 
 from __future__ import annotations
 
@@ -35,6 +37,11 @@ weigh intimate channels over broadcast ones). A like or follow is a quarter of a
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
 _A = TypeVar("_A", bound=NDArray[np.generic])
+_MIN_EVENTS_PER_WORKER = 100_000
+"""Below this many events per thread the threads cost more than they save."""
+_DENSE_IDS_PER_EVENT = 4
+"""Person ids up to this many times the event count index rows directly; sparser ids are
+ranked first, so the row index never costs more than a few words per event."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,91 +194,167 @@ def _aggregate(
     n = len(ev)
     if n == 0:
         return _empty_chunk()
-    lo = np.minimum(ev.u, ev.v).view(np.uint64)
-    hi = np.maximum(ev.u, ev.v).view(np.uint64)
-    id_bits = max(int(hi.max()).bit_length(), 1)
-    if id_bits > 32:
-        raise InvalidInput(f"person ids need {id_bits} bits; at most 32 are supported")
+    id_max = max(int(ev.u.max()), int(ev.v.max()))
+    if id_max >= 1 << 32:
+        raise InvalidInput(f"person ids need {id_max.bit_length()} bits; at most 32 are supported")
     idx_bits = max(int(n - 1).bit_length(), 1)
-    decode: NDArray[np.uint64] | None = None
-    if 2 * id_bits + idx_bits <= 64:
-        key = lo << np.uint64(id_bits + idx_bits)
-        key |= hi << np.uint64(idx_bits)
-        pair_bits = id_bits
+    u, v = ev.u, ev.v
+    ids: I64 | None = None
+    if id_max >= _DENSE_IDS_PER_EVENT * n + 1024:
+        # Sparse ids would make the per-person row index outgrow the events: rank them first
+        # (one sort of the ids; ranks keep the order, so pairs and their order are unchanged).
+        ids, rank = np.unique(np.concatenate((u, v)), return_inverse=True)
+        u, v = rank[:n].astype(np.int64), rank[n:].astype(np.int64)
+        id_max = len(ids) - 1
+    rows = id_max + 1
+    if (rows << idx_bits) >= 1 << 62:
+        raise InvalidInput(f"{n} events among {rows} people are more than one key can index")
+    if n < _MIN_EVENTS_PER_WORKER * 2:
+        workers = 1
+    cuts = _cuts(u, v, workers)
+
+    def run(j: int) -> _Chunk:
+        part = _select(ev, u, v, cuts[j], cuts[j + 1], idx_bits)
+        return _reduce(part, rows, as_of, decay, channel_weights, idx_bits, ids)
+
+    if workers == 1:
+        return run(0)
+    with ThreadPoolExecutor(workers) as pool:
+        chunks = list(pool.map(run, range(workers)))
+    return _concat([c for c in chunks if len(c.a)])
+
+
+def _cuts(u: I64, v: I64, workers: int) -> list[int | None]:
+    """Lower-person-id bounds splitting the events into ``workers`` parts of similar size.
+
+    A person's pairs all land in one part (their lower id decides), so no pair is ever split;
+    the quantiles come from a strided sample, so busy people weigh in by their event counts.
+    """
+    if workers == 1:
+        return [None, None]
+    step = max(1, len(u) // 4096)
+    sample = np.sort(np.minimum(u[::step], v[::step]))
+    inner: list[int | None] = [int(sample[len(sample) * i // workers]) for i in range(1, workers)]
+    return [None, *inner, None]
+
+
+class _Part:
+    """One part's events, handed over to :func:`_reduce`, which takes (and reuses) the arrays.
+
+    ``lo`` is the lower person id, ``col`` the column key (higher id, time rank) and ``rec``
+    the time (real) beside the packed attributes ``group << 4 | a-initiated << 3 | channel``
+    (imaginary, an exact float): the grouping sort carries both in one 16-byte value.
+    """
+
+    __slots__ = ("col", "lo", "rec")
+
+    def __init__(self, lo: I64, col: I64, rec: NDArray[np.complex128]) -> None:
+        self.lo, self.col, self.rec = lo, col, rec
+
+    def take(self) -> tuple[I64, I64, NDArray[np.complex128]]:
+        out = self.lo, self.col, self.rec
+        del self.lo, self.col, self.rec
+        return out
+
+
+def _select(
+    ev: EventArrays, u: I64, v: I64, lo_cut: int | None, hi_cut: int | None, idx_bits: int
+) -> _Part:
+    """The events whose lower person id lies in ``[lo_cut, hi_cut)``, as a :class:`_Part`."""
+    if lo_cut is None and hi_cut is None:
+        at: NDArray[np.intp] | slice = slice(None)
+        rank: NDArray[np.intp] = np.arange(len(u))
     else:
-        # Ids too wide to share a key with the time rank: rank the pairs first (a second sort).
-        decode, rank = np.unique((lo << np.uint64(32)) | hi, return_inverse=True)
-        key = rank.astype(np.uint64) << np.uint64(idx_bits)
-        pair_bits = 32
-    key |= np.arange(n, dtype=np.uint64)
-    # One packed int32 per event (group << 4 | a-initiated << 3 | channel): one gather, not three.
-    attr = np.minimum(ev.group, (1 << 27) - 1) << 4
-    attr |= ev.channel
-    attr |= (ev.u_initiated == (ev.u < ev.v)).view(np.int8).astype(np.int32) << 3
-    parts = _split(key, idx_bits, workers)
-
-    def run(part: NDArray[np.uint64]) -> _Chunk:
-        return _reduce(part, ev.t, attr, as_of, decay, channel_weights, idx_bits, pair_bits, decode)
-
-    if len(parts) == 1:
-        return run(parts[0])
-    with ThreadPoolExecutor(len(parts)) as pool:
-        return _concat(list(pool.map(run, parts)))
-
-
-def _split(key: NDArray[np.uint64], idx_bits: int, workers: int) -> list[NDArray[np.uint64]]:
-    """Split by pair-key range (never inside a pair), balanced on a sample of the keys."""
-    if workers == 1 or len(key) < 200_000:
-        return [key]
-    sample = np.sort(key[:: max(1, len(key) // 4096)] >> np.uint64(idx_bits))
-    cuts = [sample[len(sample) * i // workers] << np.uint64(idx_bits) for i in range(1, workers)]
-    parts: list[NDArray[np.uint64]] = []
-    rest = key
-    for cut in cuts:
-        below = rest < cut
-        parts.append(rest[below])
-        rest = rest[~below]
-    parts.append(rest)
-    return [p for p in parts if len(p)]
+        inside = np.ones(len(u), dtype=np.bool_)
+        if lo_cut is not None:  # min(u, v) >= cut: both are
+            inside &= u >= lo_cut
+            inside &= v >= lo_cut
+        if hi_cut is not None:  # min(u, v) < cut: either is
+            inside &= (u < hi_cut) | (v < hi_cut)
+        at = rank = np.flatnonzero(inside)
+        del inside
+    uu, vv = u[at], v[at]
+    lo = np.minimum(uu, vv)
+    # Column key (higher id, time rank): distinct per event and ordered like the events.
+    col = np.maximum(uu, vv)
+    col <<= np.int64(idx_bits)
+    col |= rank
+    del rank
+    attr = np.left_shift(ev.group[at], 4, dtype=np.int64)
+    attr |= ev.channel[at]
+    a_initiated = ev.u_initiated[at] == (uu < vv)
+    del uu, vv
+    attr |= a_initiated.view(np.uint8) << np.uint8(3)
+    rec = np.empty(len(lo), dtype=np.complex128)
+    rec.real = ev.t[at]
+    rec.imag = attr
+    return _Part(lo, col, rec)
 
 
 def _reduce(
-    key: NDArray[np.uint64],
-    t_all: F64,
-    attr_all: NDArray[np.int32],
+    part: _Part,
+    rows: int,
     as_of: float,
     decay: float,
     channel_weights: F64,
     idx_bits: int,
-    pair_bits: int,
-    decode: NDArray[np.uint64] | None,
+    ids: I64 | None,
 ) -> _Chunk:
+    """Group one part's events by pair in time order and reduce each pair's run of events.
+
+    The grouping is scipy's COO→CSR conversion: a counting sort by the lower person id, then
+    a sort of each person's short row by (other person, time rank) — about twice as fast as
+    one comparison sort of 64-bit keys, and it moves each event's time and attributes along,
+    so no random gather follows. The column keys are distinct, so nothing is summed.
+    The later columns reuse the part's arrays as scratch: a fresh array of events' length
+    costs page faults on first touch, and the memory peak stays at the grouping step.
+    """
+    import scipy.sparse as sp  # imported here: keeps scipy out of every command's start-up
+
+    lo, col, rec_in = part.take()
+    m = len(lo)
+    if m == 0:
+        return _empty_chunk()
     n_ch = len(CHANNELS)
-    key.sort()
-    m = len(key)
-    idx = (key & np.uint64((1 << idx_bits) - 1)).view(np.int64)
-    pk = key  # the part is ours: shift the pair key out of it in place
-    pk >>= np.uint64(idx_bits)
+    csr = sp.csr_matrix((rec_in, (lo, col)), shape=(rows, rows << idx_bits))
+    del rec_in
+    csr.sort_indices()
+    if csr.nnz != m:
+        raise AssertionError("event column keys collided")  # distinct by construction
+    indptr = np.asarray(csr.indptr, dtype=np.int64)
+    other = np.asarray(csr.indices, dtype=np.int64)
+    rec = csr.data
+    del csr
+    other >>= np.int64(idx_bits)
     new = np.empty(m, dtype=np.bool_)
     new[0] = True
-    np.not_equal(pk[1:], pk[:-1], out=new[1:])
+    np.not_equal(other[1:], other[:-1], out=new[1:])
+    filled = indptr[1:] > indptr[:-1]
+    row_start = indptr[:-1][filled]
+    new[row_start] = True
     starts = np.flatnonzero(new)
     p = len(starts)
-    count = np.diff(np.append(starts, m)).astype(np.int64)
-    first_keys = pk[starts]
-    del pk
-    if decode is not None:
-        first_keys = decode[first_keys.astype(np.intp)]
-    a = (first_keys >> np.uint64(pair_bits)).view(np.int64)
-    b = (first_keys & np.uint64((1 << pair_bits) - 1)).view(np.int64)
+    ends = np.empty(p, dtype=np.intp)
+    ends[:-1] = starts[1:]
+    ends[-1] = m
+    count = (ends - starts).astype(np.int64)
+    ends -= 1
+    b = other[starts]
+    pair_of = np.cumsum(new, dtype=np.int64, out=other)
+    del new
+    pair_of -= 1
+    pairs_in_row = np.diff(np.append(pair_of[row_start], p))
+    a = np.repeat(np.flatnonzero(filled).astype(np.int64), pairs_in_row)
+    if ids is not None:
+        a, b = ids[a], ids[b]
 
-    t = t_all[idx]
-    attr = attr_all[idx]
-    del idx
+    t = rec.real
+    attr = lo
+    np.copyto(attr, rec.imag, casting="unsafe")
     first_t = t[starts]
-    last_t = t[starts + count - 1]
+    last_t = t[ends]
     # Gaps between consecutive events of one pair; a pair's first event has none (log 1 = 0).
-    gap = np.empty(m)
+    gap = col.view(np.float64)
     gap[0] = 0.0
     np.subtract(t[1:], t[:-1], out=gap[1:])
     gap *= 1.0 / DAY
@@ -279,22 +362,27 @@ def _reduce(
     np.log(gap, out=gap)
     gap[starts] = 0.0
     log_gap_sum = np.add.reduceat(gap, starts)
+    del gap
 
-    from_a = np.add.reduceat((attr & 8).astype(np.int64), starts) >> 3
-    ch = attr & 7
-    pair_of = np.cumsum(new, dtype=np.int64)
-    pair_of -= 1
+    scratch = col
+    np.right_shift(attr, 3, out=scratch)
+    scratch &= 1
+    from_a = np.add.reduceat(scratch, starts)
+    ch = np.bitwise_and(attr, 7, out=scratch)
     pair_of *= n_ch
     pair_of += ch
     count_by_channel = np.bincount(pair_of, minlength=p * n_ch).reshape(p, n_ch)
-    del pair_of
-    w = (attr >> 4).astype(np.float64)
-    w -= 1.0
-    np.divide(1.0, w, out=w)
-    intimacy = np.add.reduceat(w, starts)
-    w *= channel_weights[ch]
+    w = np.take(channel_weights, ch, out=pair_of.view(np.float64), mode="clip")
+    del pair_of, ch
+    group = np.right_shift(attr, 4, out=scratch)
+    inverse = np.subtract(group, 1.0, out=attr.view(np.float64))
+    del group, attr
+    np.divide(1.0, inverse, out=inverse)
+    intimacy = np.add.reduceat(inverse, starts)
+    w *= inverse
+    del inverse
     # ACT-R base level: ages in days plus one, as the benchmark's actr baseline counts them.
-    age = gap
+    age = scratch.view(np.float64)
     np.subtract(as_of, t, out=age)
     age *= 1.0 / DAY
     age += 1.0
@@ -337,14 +425,17 @@ def _join_side(c: _Chunk, side: SideInputs, as_of: float, decay: float) -> PairF
         side.connections,
     )
     side_keys = [_pair_key(t.a, t.b) for t in tables]
-    ev_keys = (c.a.astype(np.uint64) << np.uint64(32)) | c.b.astype(np.uint64)
+    ev_keys = c.a.astype(np.uint64) << np.uint64(32)
+    ev_keys |= c.b.view(np.uint64)
     extra = np.concatenate(side_keys) if any(len(k) for k in side_keys) else np.zeros(0, np.uint64)
     keys = np.union1d(ev_keys, extra) if len(extra) else ev_keys
     p = len(keys)
-    at = np.searchsorted(keys, ev_keys)
+    same_pairs = p == len(ev_keys)
+    # Without side-only pairs the event pairs are the rows: no alignment to compute.
+    at = None if same_pairs else np.searchsorted(keys, ev_keys)
 
     def spread(x: _A, fill: float = 0.0) -> _A:
-        if len(keys) == len(ev_keys):
+        if at is None:
             return x
         out = np.full((p, *x.shape[1:]), fill, dtype=x.dtype)
         out[at] = x
@@ -377,8 +468,8 @@ def _join_side(c: _Chunk, side: SideInputs, as_of: float, decay: float) -> PairF
     return PairFeatures(
         as_of=as_of,
         decay=decay,
-        a=(keys >> np.uint64(32)).astype(np.int64),
-        b=(keys & np.uint64(0xFFFFFFFF)).astype(np.int64),
+        a=c.a if same_pairs else (keys >> np.uint64(32)).astype(np.int64),
+        b=c.b if same_pairs else (keys & np.uint64(0xFFFFFFFF)).astype(np.int64),
         count=spread(c.count),
         count_by_channel=spread(c.count_by_channel),
         from_a=spread(c.from_a),

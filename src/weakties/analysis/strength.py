@@ -92,6 +92,21 @@ def components(
 
     Pairs with no contact get zeros for the contact components.
     """
+    talked = features.count > 0
+    out = np.column_stack(
+        [np.zeros(len(features)) if c is None else c for c in _columns(features, now, weights)]
+    )
+    out[~talked, 0:4] = 0.0
+    return out
+
+
+def _columns(features: PairFeatures, now: float, weights: StrengthWeights) -> list[F64 | None]:
+    """The columns of :func:`components` in ``COMPONENTS`` order, ``None`` where all zero.
+
+    Contact columns are left as they fall for pairs without contact (the callers zero or
+    override those rows). Side-input columns are skipped when the input is absent: at a
+    million pairs each costs a few passes over memory, and adding zeros changes nothing.
+    """
     if now < features.as_of:
         raise InvalidInput("strength is asked for before the features' as_of time")
     talked = features.count > 0
@@ -104,21 +119,38 @@ def components(
     if now > features.as_of:
         act = _advance_activation(features, now, act, talked)
     recip = (features.from_a > 0) & (features.from_a < features.count)
-    out = np.column_stack(
-        [
-            weights.activation * act,
-            -exponent * np.log1p(silence),
-            weights.duration * np.log1p(span),
-            weights.reciprocity * recip,
-            weights.favours
-            * (np.log1p(features.favours_from_a) + np.log1p(features.favours_from_b)),
-            weights.introductions * np.log1p(features.introductions),
-            weights.mutual * np.log1p(features.mutual_contacts),
-            weights.tenure * np.log1p(features.tenure_overlap_days / 365.25),
-        ]
-    )
-    out[~talked, 0:4] = 0.0
-    return out
+
+    def side(weight: float, *values: F64, scale: float = 1.0) -> F64 | None:
+        if np.isfinite(weight) and not any(x.any() for x in values):
+            return None
+        total = np.log1p(values[0] / scale if scale != 1.0 else values[0])
+        for x in values[1:]:
+            total = total + np.log1p(x)
+        return weight * total
+
+    return [
+        weights.activation * act,
+        -exponent * np.log1p(silence),
+        weights.duration * np.log1p(span),
+        np.asarray(weights.reciprocity * recip, dtype=np.float64),
+        side(weights.favours, features.favours_from_a, features.favours_from_b),
+        side(weights.introductions, features.introductions),
+        side(weights.mutual, features.mutual_contacts),
+        side(weights.tenure, features.tenure_overlap_days, scale=365.25),
+    ]
+
+
+def _summed(columns: list[F64 | None]) -> F64:
+    """Row sums of the columns, added in the pairwise order ``ndarray.sum(axis=1)`` uses for
+    eight columns, so the result is the same to the last bit; absent columns add nothing."""
+
+    def add(x: F64 | None, y: F64 | None) -> F64 | None:
+        return y if x is None else x if y is None else x + y
+
+    c = columns
+    total = add(add(add(c[0], c[1]), add(c[2], c[3])), add(add(c[4], c[5]), add(c[6], c[7])))
+    assert total is not None  # the contact columns are always present
+    return total
 
 
 def _advance_activation(
@@ -143,8 +175,7 @@ def tie_strength(
     ``now`` may be later than ``features.as_of``: the activation is then bounded from below (see
     :func:`_advance_activation`). A user's rating, where given, is the strength.
     """
-    parts = components(features, now, weights)
-    z = parts.sum(axis=1)
+    z = _summed(_columns(features, now, weights))
     s = 1.0 / (1.0 + np.exp(-weights.scale * (z + weights.offset)))
     talked = features.count > 0
     s = np.where(talked, s, np.where(features.connected, weights.never, 0.0))
