@@ -178,9 +178,8 @@ def test_wide_person_ids_take_the_ranking_path() -> None:
 
 
 def _columns_of(f: object) -> dict[str, np.ndarray]:
-    names = ("a", "b", "count", "count_by_channel", "from_a", "first_t", "last_t")
-    names += ("log_gap_sum", "intimacy", "activation")
-    return {name: getattr(f, name) for name in names}
+    names = "a b count count_by_channel from_a first_t last_t log_gap_sum intimacy activation"
+    return {name: getattr(f, name) for name in names.split()}
 
 
 def test_any_number_of_parts_gives_identical_features() -> None:
