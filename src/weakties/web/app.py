@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, MutableMapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
@@ -23,6 +25,7 @@ from weakties.errors import (
     WeaktiesError,
 )
 from weakties.web.auth import LOOPBACK_HOSTS, SESSION_COOKIE, AuthError, Guard
+from weakties.web.cache import ResponseCache, ResponseStore
 from weakties.web.jobs import ImportJobs
 from weakties.web.services import Services
 
@@ -79,6 +82,24 @@ class SecurityHeaders:
         await self.app(scope, receive, sending)
 
 
+def _cacheable(
+    routers: list[APIRouter], uncached: set[Callable[..., Any]]
+) -> Callable[[MutableMapping[str, Any]], bool]:
+    """Whether a request's route answers ``GET`` from the request and the data alone."""
+    endpoints = {
+        route.endpoint
+        for router in routers
+        for route in router.routes
+        if isinstance(route, APIRoute) and "GET" in (route.methods or ())
+    } - uncached
+
+    def cacheable(scope: MutableMapping[str, Any]) -> bool:
+        route = scope.get("route")
+        return isinstance(route, APIRoute) and route.endpoint in endpoints
+
+    return cacheable
+
+
 def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api") or request.url.path == "/openapi.json"
 
@@ -115,6 +136,15 @@ def create_app(
     app.state.jobs = ImportJobs(app.state.services)
     app.state.guard = guard
     hosts = allowed_hosts or [*LOOPBACK_HOSTS, "[::1]"]
+    app.state.answers = ResponseStore(app.state.services.cache.version)
+    app.add_middleware(
+        ResponseCache,
+        store=app.state.answers,
+        admits=guard.admits_read,
+        # every GET of the API and the pages reads through the services, except the import
+        # jobs' progress (held in memory, not in the database) and the export (a download)
+        cacheable=_cacheable([api.router, pages.router], {api.import_job, pages.job, api.export}),
+    )
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=hosts)
 
     async def require_session(request: Request) -> None:

@@ -15,8 +15,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import MutableMapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from starlette.requests import Request
@@ -113,6 +114,13 @@ class Guard:
         return cookie is not None and hmac.compare_digest(
             cookie.encode(), self.session_value.encode()
         )
+
+    def admits_read(self, scope: MutableMapping[str, Any]) -> bool:
+        """Whether a safe request (``GET``) presents the token or the session: no CSRF needed."""
+        from starlette.requests import Request as Incoming
+
+        request = Incoming(scope)
+        return self.bearer_ok(request) or self.session_ok(request)
 
     async def authorize(self, request: Request) -> None:
         """Admit the request or raise :class:`AuthError`."""

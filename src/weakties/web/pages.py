@@ -25,6 +25,7 @@ STATIC = HERE / "static"
 TEMPLATES = HERE / "templates"
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(TEMPLATES))
+templates.env.auto_reload = False  # templates ship with the package: no stat per render
 PAGE_SIZE = 50
 
 

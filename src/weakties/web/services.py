@@ -9,6 +9,7 @@ what these functions return and the API serialises the same values, so both alwa
 from __future__ import annotations
 
 import math
+import threading
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -64,6 +65,7 @@ class Services:
     def __init__(self, ws: Workspace) -> None:
         self.ws = ws
         self.cache = ResultCache(ws.url)
+        self._archiving = threading.Lock()
 
     # ------------------------------------------------------------------ plumbing
     def cached(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
@@ -237,7 +239,22 @@ class Services:
         )
 
     def review(self, month: str | None = None) -> Any:
-        return self.cached(("review", month), lambda: self.ws.review(month))
+        """The review of ``month`` (default: the latest closed month), archived once closed.
+
+        The workspace stores a closed month's review each time it computes one, a write that
+        would make every view invalidate every cached answer; here the review is computed
+        without storing, and stored (as the CLI would) only when the archive lacks it or holds
+        a different one, so that viewing it again is a pure read.
+        """
+        content = self.cached(("review", month), lambda: self.ws.review(month, store=False))
+        if not content.in_progress and self._archived(content.month) != content:
+            with self._archiving:
+                if self._archived(content.month) != content:
+                    self.write(lambda ws: ws.review(content.month))
+        return content
+
+    def _archived(self, month: str) -> Any:
+        return next((r for r in self.reviews() if r.month == month), None)
 
     def review_due(self) -> str | None:
         return self.cached(("review_due",), self.ws.review_due)
