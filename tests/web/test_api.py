@@ -408,3 +408,15 @@ def test_demo_reviews_and_plan(demo_client: Client, url: str) -> None:
 
 def test_base_url_is_loopback() -> None:
     assert BASE_URL.startswith("http://127.0.0.1")
+
+
+def test_skill_targets_suggest_the_skills_people_have(client: Client, ws: Workspace) -> None:
+    ws.add_person("Dee Designer", skills=["UX Research", "Figma"])
+    ws.add_person("Eve Ux", skills=["ux research"])
+    ws.add_person("Flo Dev", skills=["Rust"])
+    items = client.get("/api/targets?q=ux", headers=client.bearer).json()["items"]
+    skills = [i for i in items if i["kind"] == "skill"]
+    # both spellings are one skill of two people; nothing else contains "ux"
+    assert [s["label"] for s in skills] == ["people skilled in UX Research (2 people)"]
+    typed = client.get("/api/targets?q=cobol", headers=client.bearer).json()["items"]
+    assert {"kind": "skill", "value": "cobol", "label": "people skilled in cobol"} in typed

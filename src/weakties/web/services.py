@@ -303,7 +303,13 @@ class Services:
             )
             roles = [t for t in titles if low in t.lower()]
             out += [{"kind": "role", "value": t, "label": t} for t in roles[:limit]]
-            out.append({"kind": "skill", "value": text, "label": f"people skilled in {text}"})
+            known = self.cached(("skills", low), lambda: self.ws.skills(text))[:limit]
+            for skill, count in known:
+                who = "person" if count == 1 else "people"
+                label = f"people skilled in {skill} ({count} {who})"
+                out.append({"kind": "skill", "value": skill, "label": label})
+            if not known:  # a skill nobody in the workspace lists: search for it as typed
+                out.append({"kind": "skill", "value": text, "label": f"people skilled in {text}"})
             return out
 
         return self.cached(("targets", low, limit), compute)

@@ -405,6 +405,33 @@ class PeopleOps(WorkspaceBase):
             out.sort(key=lambda o: (-o[1], o[0].name.lower()))
             return out
 
+    def skills(self, query: str = "") -> list[tuple[str, int]]:
+        """Skills people in the workspace have, with how many have each, commonest first;
+        ``query`` keeps those containing it (any case). Spellings that differ only in case
+        count as one, shown as most people write it."""
+        from sqlalchemy import func, select
+
+        from weakties.store import people as store_people
+        from weakties.store import schema as s
+
+        with self.transaction() as conn:
+            rows = conn.execute(
+                select(s.person_skill.c.skill, func.count())
+                .join(s.person, s.person.c.id == s.person_skill.c.person_id)
+                .where(store_people.visible)
+                .group_by(s.person_skill.c.skill)
+            ).all()
+        low = query.strip().lower()
+        totals: dict[str, int] = {}
+        shown: dict[str, tuple[int, str]] = {}  # the spelling most people use (then A→z)
+        for skill, count in rows:
+            key = skill.lower()
+            if low in key:
+                totals[key] = totals.get(key, 0) + int(count)
+                shown[key] = min(shown.get(key, (0, skill)), (-int(count), skill))
+        ranked = sorted(totals, key=lambda k: (-totals[k], k))
+        return [(shown[k][1], totals[k]) for k in ranked]
+
     def tag(self, ref: str, tags: Sequence[str], *, remove: bool = False) -> list[str]:
         """Add (or remove) tags; returns the tags that changed."""
         from weakties.store import people
