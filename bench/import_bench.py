@@ -487,9 +487,10 @@ def main(argv: list[str] | None = None) -> None:
         result.update(resolution_bench.linkedin_speed(args.linkedin_rows))
     if not args.no_resolution:
         quality = resolution_bench.merge_quality()
+        goals = ("merge_precision", "merge_recall")
         result.update(
             {
-                k: v
+                k if k in goals else f"resolution_{k}": v
                 for k, v in quality.items()
                 if not k.startswith("_") and not isinstance(v, dict | list)
             }
