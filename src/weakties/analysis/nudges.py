@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from enum import StrEnum
+from functools import lru_cache
 
 import numpy as np
 from numpy.typing import NDArray
@@ -124,8 +125,14 @@ class Traits:
         return self.given_name or (self.name.split() or ["there"])[0]
 
 
+@lru_cache(maxsize=65_536)  # the same titles, skills and tags are compared for every ask
 def _fold(text: str) -> str:
     return " ".join(text.lower().replace("-", " ").replace("_", " ").split())
+
+
+@lru_cache(maxsize=65_536)
+def _org_key(name: str) -> str:
+    return normalize_org_name(name)
 
 
 def tag_matches(tag: GoalTag, traits: Traits) -> bool:
@@ -138,8 +145,8 @@ def tag_matches(tag: GoalTag, traits: Traits) -> bool:
     if not value:
         return False
     if tag.kind is GoalTagKind.ORG:
-        key = normalize_org_name(tag.value)
-        return any(normalize_org_name(o) == key for o in traits.orgs)
+        key = _org_key(tag.value)
+        return any(_org_key(o) == key for o in traits.orgs)
     if tag.kind is GoalTagKind.INDUSTRY:
         return any(_fold(i) == value for i in traits.industries)
     if tag.kind is GoalTagKind.ROLE:
