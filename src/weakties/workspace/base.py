@@ -66,6 +66,7 @@ class WorkspaceBase:
     def __init__(self, engine: Engine, url: str) -> None:
         self.engine = engine
         self.url = url
+        self._facts_memo: tuple[Any, int, int, Any] | None = None
 
     # ----------------------------------------------------------------- opening
     @classmethod
@@ -160,11 +161,42 @@ class WorkspaceBase:
     def _score(self, conn: Connection, now: datetime | None = None) -> tuple[Any, Any]:
         """Load the facts and score the network at ``now`` (default: this moment)."""
         from weakties.engines.local import build_network
-        from weakties.store.facts import load_facts
 
-        facts = load_facts(conn)
+        facts = self._facts(conn)
         moment = (now or datetime.now(UTC)).timestamp()
         return facts, build_network(facts, moment, self._weights(conn))
+
+    def _facts(self, conn: Connection) -> Any:
+        """Every fact the models read, loaded once per state of the database.
+
+        Loading is most of the cost of a plan, a review or the insights (which score the
+        network at several dates). On SQLite the state is known exactly and cheaply: a
+        connection's ``PRAGMA data_version`` changes when any other connection commits, and
+        its ``total_changes`` when it writes itself; the facts are reused only on the same
+        connection with both unchanged, and their arrays are made read-only so that no caller
+        can change the shared copy. On other engines they are loaded every time.
+        """
+        from dataclasses import fields
+
+        import numpy as np
+
+        from weakties.store.facts import load_facts
+
+        raw = conn.connection.driver_connection if conn.dialect.name == "sqlite" else None
+        if raw is None:
+            return load_facts(conn)
+        version = int(raw.execute("PRAGMA data_version").fetchone()[0])
+        memo = self._facts_memo
+        # the memo holds the connection itself, so its identity cannot pass to a new one
+        if memo is not None and memo[0] is raw and memo[1:3] == (version, raw.total_changes):
+            return memo[3]
+        facts = load_facts(conn)
+        for column in fields(facts):
+            value = getattr(facts, column.name)
+            if isinstance(value, np.ndarray):
+                value.flags.writeable = False
+        self._facts_memo = (raw, version, raw.total_changes, facts)
+        return facts
 
     def refresh_ties(self, *, force: bool = False) -> bool:
         """Rescore the owner's ties if anything changed since the last scoring (or a day passed).
