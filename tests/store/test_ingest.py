@@ -66,8 +66,10 @@ def dump(ws: Workspace) -> dict[str, object]:
     return tables
 
 
-def test_import_twice_changes_nothing(ws: Workspace, tmp_path: Path) -> None:
-    files = [
+def three_exports(tmp_path: Path) -> list[Path]:
+    """An address book, a vCard file and a mailbox that share Jane Roe."""
+    (tmp_path / "mail.mbox").write_text(MBOX, encoding="utf-8")
+    return [
         google_csv(
             tmp_path / "contacts.csv",
             ["Jane,,Roe,Acme Bank,CTO,friends,Work,jane@example.org,Mobile,+44 7700 900123"],
@@ -76,9 +78,12 @@ def test_import_twice_changes_nothing(ws: Workspace, tmp_path: Path) -> None:
             tmp_path / "cards.vcf",
             [{"fn": "Bob Smith", "n": "Smith;Bob;;;", "EMAIL": "bob@example.net"}],
         ),
+        tmp_path / "mail.mbox",
     ]
-    (tmp_path / "mail.mbox").write_text(MBOX, encoding="utf-8")
-    files.append(tmp_path / "mail.mbox")
+
+
+def test_import_twice_changes_nothing(ws: Workspace, tmp_path: Path) -> None:
+    files = three_exports(tmp_path)
     for f in files:
         ws.import_path(f, me=["alex@example.com"])
     first = dump(ws)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.pgserver import create_database, postgres_server
-from tests.store.test_ingest import MBOX, dump, google_csv, vcard
+from tests.store.test_ingest import dump, three_exports
 from weakties.domain.ledger import Channel
 from weakties.synth.world import build_world
 from weakties.workspace import Workspace
@@ -42,28 +42,13 @@ def test_a_fresh_database_is_migrated_to_head(pg_url: str) -> None:
     assert set(schema.metadata.tables) <= tables
 
 
-def _files(tmp_path: Path) -> list[Path]:
-    (tmp_path / "mail.mbox").write_text(MBOX, encoding="utf-8")
-    return [
-        google_csv(
-            tmp_path / "contacts.csv",
-            ["Jane,,Roe,Acme Bank,CTO,friends,Work,jane@example.org,Mobile,+44 7700 900123"],
-        ),
-        vcard(
-            tmp_path / "cards.vcf",
-            [{"fn": "Bob Smith", "n": "Smith;Bob;;;", "EMAIL": "bob@example.net"}],
-        ),
-        tmp_path / "mail.mbox",
-    ]
-
-
 def test_imports_merge_and_are_idempotent_on_postgres(pg_url: str, tmp_path: Path) -> None:
     with Workspace.open(pg_url) as ws:
         ws.init("Alex Doe", ME)
-        for f in _files(tmp_path):
+        for f in three_exports(tmp_path):
             ws.import_path(f, me=ME)
         first = dump(ws)
-        for f in _files(tmp_path):
+        for f in three_exports(tmp_path):
             report = ws.import_path(f, me=ME)
             assert not [k for k in report.counts if k.endswith((".new", ".updated"))]
         assert dump(ws) == first
