@@ -44,9 +44,20 @@ def test_person_round_trip(ws: Workspace) -> None:
 
 def test_identity_owned_by_someone_else_is_a_conflict(ws: Workspace) -> None:
     ws.add_person("Jane Roe", emails=["jane@example.org"])
-    with pytest.raises(Conflict, match="already belongs to Jane Roe"):
+    with pytest.raises(Conflict, match="already belongs to Jane Roe") as raised:
         ws.add_person("Janet Roe", emails=["JANE@example.org"])
     assert [r.name for r in ws.people()] == ["Jane Roe"]  # nothing half-written
+    jane = ws.resolve("Jane Roe")
+    # the new person was rolled back: the hint names only the one who exists
+    assert raised.value.hint == (
+        f"if they are the same person, add to them instead: `weakties edit {jane} …`"
+    )
+    other = ws.add_person("Janet Roe")
+    with pytest.raises(Conflict) as raised:
+        ws.edit_person(str(other.id), add_emails=["jane@example.org"])
+    assert raised.value.hint == (
+        f"use `weakties merge {jane} {other.id}` if they are the same person"
+    )
 
 
 def test_resolution_by_every_kind_of_reference(ws: Workspace) -> None:

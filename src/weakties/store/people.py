@@ -29,18 +29,26 @@ def owner_of_identity(conn: Connection, ident: Identity) -> int | None:
     return int(found[0]) if found else None
 
 
-def add_identities(conn: Connection, person_id: int, identities: Iterable[Identity]) -> None:
-    """Attach identities; one already owned by someone else is a conflict (merge them instead)."""
+def add_identities(
+    conn: Connection, person_id: int, identities: Iterable[Identity], *, new: bool = False
+) -> None:
+    """Attach identities; one already owned by someone else is a conflict (merge them instead).
+
+    ``new``: the person is being added, so the hint points at the one who has the identity
+    (the new person is rolled back with the conflict and has no id to merge).
+    """
     for ident in identities:
         owner = owner_of_identity(conn, ident)
         if owner == person_id:
             continue
         if owner is not None:
             name = conn.execute(select(s.person.c.name).where(s.person.c.id == owner)).scalar()
-            raise Conflict(
-                f"{ident.value} already belongs to {name} (#{owner})",
-                hint=f"use `weakties merge {owner} {person_id}` if they are the same person",
+            hint = (
+                f"if they are the same person, add to them instead: `weakties edit {owner} …`"
+                if new
+                else f"use `weakties merge {owner} {person_id}` if they are the same person"
             )
+            raise Conflict(f"{ident.value} already belongs to {name} (#{owner})", hint=hint)
         conn.execute(
             insert(s.identity).values(
                 person_id=person_id, kind=ident.kind.value, value=ident.value, label=ident.label
@@ -74,7 +82,7 @@ def add_person(conn: Connection, person: Person, *, refresh: bool = True) -> int
             )
         ).inserted_primary_key[0]  # type: ignore[index]
     )
-    add_identities(conn, person_id, person.identities)
+    add_identities(conn, person_id, person.identities, new=True)
     add_aliases(conn, person_id, person.aliases)
     add_tags(conn, person_id, person.tags, refresh=False)
     add_skills(conn, person_id, person.skills, refresh=False)
