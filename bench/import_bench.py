@@ -373,16 +373,17 @@ def _sqlite_floor(done: Path, fresh: Path) -> float:
     target = sqlite3.connect(fresh, isolation_level=None)
     for pragma in ("foreign_keys = ON", "synchronous = NORMAL", "journal_mode = WAL"):
         target.execute(f"PRAGMA {pragma}")
+
+    def insert(tables: tuple[str, ...]) -> None:
+        for table in tables:
+            if rows[table]:
+                marks = ", ".join("?" * len(rows[table][0]))
+                target.executemany(f'INSERT INTO "{table}" VALUES ({marks})', rows[table])
+
     target.execute("BEGIN")
-    for table in _FLOOR_TABLES[:2]:  # what the messages' rows refer to: not timed
-        if rows[table]:
-            marks = ", ".join("?" * len(rows[table][0]))
-            target.executemany(f'INSERT INTO "{table}" VALUES ({marks})', rows[table])
+    insert(_FLOOR_TABLES[:2])  # what the messages' rows refer to: not timed
     started = time.perf_counter()
-    for table in _FLOOR_TABLES[2:]:
-        if rows[table]:
-            marks = ", ".join("?" * len(rows[table][0]))
-            target.executemany(f'INSERT INTO "{table}" VALUES ({marks})', rows[table])
+    insert(_FLOOR_TABLES[2:])
     target.execute("COMMIT")
     seconds = time.perf_counter() - started
     target.close()

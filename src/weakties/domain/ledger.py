@@ -8,6 +8,10 @@ from enum import StrEnum
 
 from weakties.domain.dates import PartialDate
 
+MAX_CONVERSATION = 20
+"""More people than this in one mail, meeting or group chat make an announcement, not a
+conversation: the importers skip it (it says nothing about any one relationship)."""
+
 
 class Channel(StrEnum):
     """The medium of an interaction. Meetings and calls are richer than mass email."""

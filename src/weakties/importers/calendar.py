@@ -29,13 +29,13 @@ import icalendar
 import recurring_ical_events
 
 from weakties.domain.identities import Identity, IdentityKind, normalize_email
-from weakties.domain.ledger import Channel, Direction, Role
+from weakties.domain.ledger import MAX_CONVERSATION, Channel, Direction, Role
 from weakties.domain.records import InteractionRecord, Origin, PersonRef, Problem, Record, Skipped
 from weakties.errors import ImportFailed, InvalidInput
 from weakties.importers.files import Source
 from weakties.importers.registry import ImportOptions
 
-MAX_ATTENDEES = 20
+MAX_ATTENDEES = MAX_CONVERSATION
 MAX_OCCURRENCES = 500  # per series, the most recent ones
 YEARS_BACK = 10
 _MAX_GENERATED = 200_000  # occurrences generated for one window: a guard against FREQ=SECONDLY

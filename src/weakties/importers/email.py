@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from weakties.domain.identities import Identity, IdentityKind, normalize_email
-from weakties.domain.ledger import Channel, Direction, Role
+from weakties.domain.ledger import MAX_CONVERSATION, Channel, Direction, Role
 from weakties.domain.records import InteractionRecord, Origin, PersonRef, Problem, Record, Skipped
 from weakties.errors import ImportFailed, InvalidInput
 from weakties.importers._mailheaders import (
@@ -49,7 +49,7 @@ from weakties.importers._mailheaders import (
 from weakties.importers.files import Source
 from weakties.importers.registry import ImportOptions
 
-MASS_RECIPIENTS = 20  # more recipients than this: an announcement, not a conversation
+MASS_RECIPIENTS = MAX_CONVERSATION
 OWNER_SAMPLE = 2000  # messages read to find the owner when --me is not given
 _CACHE_LIMIT = 50_000  # entries per cache: keeps memory bounded (well under 100 MB in all)
 

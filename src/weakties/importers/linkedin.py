@@ -455,50 +455,68 @@ def _read_profile(
         break  # the owner's profile is one row
 
 
-def _read_positions(
-    table: CsvTable, people: _People, owner: _Owner, owner_url: str | None
+def _read_owner_affiliations(
+    table: CsvTable,
+    owner: _Owner,
+    *,
+    org: str,
+    title: str,
+    start: str,
+    end: str,
+    missing: str,
+    kind: AffiliationKind = AffiliationKind.EMPLOYMENT,
+    org_kind: OrgKind = OrgKind.COMPANY,
 ) -> Iterator[Record]:
+    """The owner's jobs or schools: one affiliation a row, read from the named columns."""
     for row in _rows(table):
         if isinstance(row, Problem):
             yield row
             continue
         owner.origin = owner.origin or _origin(table, row)
-        company = clean_text(row.get("company name"))
-        if not company:
-            yield Skipped(_origin(table, row), "position without a company")
+        name = clean_text(row.get(org))
+        if not name:
+            yield Skipped(_origin(table, row), missing)
             continue
         owner.affiliations.append(
             AffiliationRecord(
-                org=company,
-                title=clean_text(row.get("title")) or None,
-                start=parse_day(row.get("started on")),
-                end=parse_day(row.get("finished on")),
+                org=name,
+                title=clean_text(row.get(title)) or None,
+                kind=kind,
+                start=parse_day(row.get(start)),
+                end=parse_day(row.get(end)),
+                org_kind=org_kind,
             )
         )
+
+
+def _read_positions(
+    table: CsvTable, people: _People, owner: _Owner, owner_url: str | None
+) -> Iterator[Record]:
+    return _read_owner_affiliations(
+        table,
+        owner,
+        org="company name",
+        title="title",
+        start="started on",
+        end="finished on",
+        missing="position without a company",
+    )
 
 
 def _read_education(
     table: CsvTable, people: _People, owner: _Owner, owner_url: str | None
 ) -> Iterator[Record]:
-    for row in _rows(table):
-        if isinstance(row, Problem):
-            yield row
-            continue
-        owner.origin = owner.origin or _origin(table, row)
-        school = clean_text(row.get("school name"))
-        if not school:
-            yield Skipped(_origin(table, row), "education without a school")
-            continue
-        owner.affiliations.append(
-            AffiliationRecord(
-                org=school,
-                title=clean_text(row.get("degree name")) or None,
-                kind=AffiliationKind.STUDY,
-                start=parse_day(row.get("start date")),
-                end=parse_day(row.get("end date")),
-                org_kind=OrgKind.SCHOOL,
-            )
-        )
+    return _read_owner_affiliations(
+        table,
+        owner,
+        org="school name",
+        title="degree name",
+        start="start date",
+        end="end date",
+        missing="education without a school",
+        kind=AffiliationKind.STUDY,
+        org_kind=OrgKind.SCHOOL,
+    )
 
 
 def _read_skills(

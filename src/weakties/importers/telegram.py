@@ -24,7 +24,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from weakties.domain.identities import Identity, IdentityKind, normalize_handle, normalize_phone
-from weakties.domain.ledger import Channel, Direction, Role
+from weakties.domain.ledger import MAX_CONVERSATION, Channel, Direction, Role
 from weakties.domain.records import (
     ContactRecord,
     InteractionRecord,
@@ -38,7 +38,7 @@ from weakties.errors import ImportFailed, InvalidInput
 from weakties.importers.files import Source
 from weakties.importers.registry import ImportOptions
 
-MAX_MEMBERS = 20
+MAX_MEMBERS = MAX_CONVERSATION
 KEPT_CHAT_TYPES = frozenset({"personal_chat", "private_group", "private_supergroup"})
 
 SKIP_SERVICE = "service message"

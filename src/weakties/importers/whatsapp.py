@@ -31,7 +31,7 @@ from pathlib import Path, PurePosixPath
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from weakties.domain.identities import Identity, IdentityKind, normalize_phone
-from weakties.domain.ledger import Channel, Direction, Role
+from weakties.domain.ledger import MAX_CONVERSATION, Channel, Direction, Role
 from weakties.domain.records import (
     InteractionRecord,
     Origin,
@@ -44,7 +44,7 @@ from weakties.errors import ImportFailed, InvalidInput
 from weakties.importers.files import Source, iter_lines
 from weakties.importers.registry import ImportOptions
 
-MAX_MEMBERS = 20
+MAX_MEMBERS = MAX_CONVERSATION
 _ORDER_SAMPLE = 20_000  # dates kept to infer day/month order when no field exceeds 12
 
 SKIP_SYSTEM = "system message"
