@@ -44,7 +44,7 @@ def sync(
     url: Annotated[
         str | None,
         typer.Argument(
-            help="imap[s]://you@host (carddav/caldav to come); none: every configured source."
+            help="imap[s]://, carddav[s]:// or caldav[s]://you@host[/path]; none: every configured source."
         ),
     ] = None,
     me: Annotated[
@@ -53,7 +53,7 @@ def sync(
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Read what is new in a mail account (headers only) since the last sync.
+    """Read what is new since the last sync: mail headers, address books or calendars.
 
     Commits as it goes: Ctrl-C or a dropped connection keeps what was saved, and the next run
     resumes after it. The password comes from WEAKTIES_SYNC_PASSWORD, the keyring (see
@@ -112,7 +112,7 @@ def sync(
 
 @sources_app.command("add")
 def sources_add(
-    url: Annotated[str, typer.Argument(help="imap[s]://you@host")],
+    url: Annotated[str, typer.Argument(help="imap[s]://, carddav[s]:// or caldav[s]:// URL")],
     use_keyring: Annotated[
         bool,
         typer.Option("--keyring", help="Ask for the password now and keep it in the OS keyring."),

@@ -133,7 +133,9 @@ class SyncOps(WorkspaceBase):
             if account.kind is AccountKind.IMAP:
                 report = self._sync_imap(account, secret, me, max(1, batch), on_progress)
             else:
-                raise InvalidInput(f"{account.kind} sync is not available yet")
+                from weakties.workspace.dav_sync import sync_dav
+
+                report = sync_dav(self, account, secret, me, on_progress)
         except WeaktiesError as exc:
             with self.transaction() as conn:
                 store.record_sync(conn, account.url, "failed", str(exc))
