@@ -190,3 +190,20 @@ def test_sources_and_sync_everything(
     assert failing.exit_code == 1 and "password in the URL" in failing.output
     cli.ok("sources", "remove", dovecot.url)
     assert "no sources yet" in cli.ok("sources", "list").output
+
+
+def test_ctrl_c_keeps_saved_batches_and_resumes(dovecot: Dovecot, ws: Workspace) -> None:
+    imap = dovecot.client()
+    append(imap, "INBOX", _inbox(12))
+    imap.logout()
+
+    def interrupt(done: int, total: int) -> None:
+        if done == 4:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        ws.sync(dovecot.url, password=PASSWORD, batch=4, on_progress=interrupt)
+    assert _interactions(ws) == 4
+    report = ws.sync(dovecot.url, password=PASSWORD, batch=4)
+    assert report.fetched == 8
+    assert _interactions(ws) == 12
