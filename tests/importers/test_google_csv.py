@@ -22,7 +22,17 @@ NEW_HEADER = (
 )
 
 
-@pytest.mark.parametrize("variant", ["google_old", "google_new", "outlook"])
+VARIANTS = [
+    "google_old",
+    "google_new",
+    "outlook",
+    "outlook_action",
+    "outlook_display",
+    "google_extra_columns",
+]
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
 def test_golden(variant: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(HERE)
     check_golden(run(IMPORTER, Path(f"{variant}.csv")), HERE / f"{variant}.json")
@@ -34,6 +44,9 @@ def test_golden(variant: str, monkeypatch: pytest.MonkeyPatch) -> None:
         ("google_old", CsvStyle.GOOGLE_OLD),
         ("google_new", CsvStyle.GOOGLE_NEW),
         ("outlook", CsvStyle.OUTLOOK),
+        ("outlook_action", CsvStyle.OUTLOOK),
+        ("outlook_display", CsvStyle.OUTLOOK),
+        ("google_extra_columns", CsvStyle.GOOGLE_OLD),
     ],
 )
 def test_style_from_header(variant: str, style: CsvStyle) -> None:
@@ -108,7 +121,7 @@ def test_outlook_keeps_personal_numbers_only() -> None:
 
 
 def test_sniff(tmp_path: Path) -> None:
-    for variant in ("google_old", "google_new", "outlook"):
+    for variant in VARIANTS:
         assert sniff(IMPORTER, HERE / f"{variant}.csv") > 0
     for name, data in FOREIGN_FILES.items():
         path = tmp_path / name
@@ -148,3 +161,31 @@ def test_zip_of_csv(tmp_path: Path) -> None:
     assert sniff(IMPORTER, archive) > 0
     names = [r.name for r in run(IMPORTER, archive) if isinstance(r, ContactRecord)]
     assert names == ["Mirela Ana Dovrin", "Nils Åberg"]
+
+
+def test_outlook_one_name_variant_with_leading_columns(tmp_path: Path) -> None:
+    """The issue's example: ``Action,ID,Name,E-mail Address,…`` (checked by hand)."""
+    path = tmp_path / "export.csv"
+    path.write_text(
+        "Action,ID,Name,E-mail Address,Phone\n"
+        'Add,1,"Okafor, Chidi",CHIDI@example.com,+1 212 555 0142\n',
+        encoding="utf-8",
+    )
+    assert sniff(IMPORTER, path) > 0
+    (contact,) = run(IMPORTER, path)
+    assert isinstance(contact, ContactRecord)
+    assert (contact.name, contact.given_name, contact.family_name) == (
+        "Chidi Okafor",
+        "Chidi",
+        "Okafor",
+    )
+    assert [(i.kind, i.value) for i in contact.identities] == [
+        (IdentityKind.EMAIL, "chidi@example.com"),
+        (IdentityKind.PHONE, "+12125550142"),
+    ]
+
+
+def test_a_name_and_email_alone_is_not_outlook() -> None:
+    """Plenty of CSVs have a Name and an Email column; only Outlook's spelling counts."""
+    assert style_of(("name", "email", "phone")) is None
+    assert style_of(("id", "name", "e-mail")) is None

@@ -4,8 +4,11 @@ Google wrote ``Name, Given Name, …, E-mail 1 - Type, E-mail 1 - Value, Organiz
 Group Membership`` until about 2020 and ``First Name, Middle Name, Last Name, …, E-mail 1 -
 Label, Organization Name, Relation 1 - Label, Labels`` since; several values share one cell
 joined by `` ::: ``. Outlook writes ``First Name, Last Name, E-mail Address, Company, Job
-Title, …``. Columns are found by name, so reordered or trimmed files (Excel re-saves, with
-``;`` or tab delimiters, cp1252 or UTF-16) read the same. Relations become RelationRecords.
+Title, …``; Outlook on the web, Exchange admin tools and CRM exports write Outlook's column
+names with extra columns wherever they like (``Action,ID,Name,E-mail Address,…``) and a single
+``Name``/``Display Name`` instead of first and last names. Columns are found by name, so
+reordered, trimmed or extended files (Excel re-saves, with ``;`` or tab delimiters, cp1252 or
+UTF-16) read the same. Relations become RelationRecords.
 """
 
 from __future__ import annotations
@@ -76,6 +79,8 @@ def style_of(header: tuple[str, ...]) -> CsvStyle | None:
     outlook = {"e-mail address", "business phone", "mobile phone", "home phone", "job title"}
     if {"first name", "last name"} <= columns and len(outlook & columns) >= 2:
         return CsvStyle.OUTLOOK
+    if _OUTLOOK_EMAILS[0] in columns and _OUTLOOK_NAMES & columns:
+        return CsvStyle.OUTLOOK  # a one-name Outlook variant: the columns may stand anywhere
     return None
 
 
@@ -96,6 +101,9 @@ _OUTLOOK_PHONES = (
     ("car phone", "car"),
 )
 _OUTLOOK_EMAILS = ("e-mail address", "e-mail 2 address", "e-mail 3 address")
+# Whole-name columns of the one-name variants, in the order they are trusted.
+_OUTLOOK_NAMES = frozenset({"name", "display name", "full name", "first name", "last name"})
+_OUTLOOK_FULL_NAMES = ("name", "display name", "full name")
 _NUMBERED = re.compile(r"(e-mail|phone|relation|website|organization|address) (\d+) - (.+)")
 _SYSTEM_GROUPS = frozenset({"mycontacts", "starred", "imported on"})
 
@@ -312,7 +320,7 @@ def _outlook_contact(row: CsvRow, origin: Origin, region: str) -> ContactRecord 
         if kind not in ("", "SMTP"):
             continue  # an Exchange directory path, not an address
         identities.append(email_identity(row.get(column)))
-    for column, label in _OUTLOOK_PHONES:
+    for column, label in (*_OUTLOOK_PHONES, ("phone", None), ("mobile", "mobile")):
         identities.append(phone_identity(row.get(column), label, region))
     identities.append(profile_url_identity(row.get("web page")))
     found = unique_identities(identities)
@@ -325,6 +333,11 @@ def _outlook_contact(row: CsvRow, origin: Origin, region: str) -> ContactRecord 
     )
     location = ", ".join(p for p in (city, country) if p) or None
     categories = row.get("categories").replace(",", ";").split(";")
+    if not name:
+        full = next((row.get(c) for c in _OUTLOOK_FULL_NAMES if clean_text(row.get(c))), "")
+        name = display_name(full) if full else ""
+        if name and given is None and family is None:
+            given, family = split_name(name)
     name = name or clean_text(row.get("nickname")) or clean_text(row.get("e-mail display name"))
     name = name or (found[0].value if found else "")
     if not name:
