@@ -49,6 +49,10 @@ IMPORTER_MODULES: tuple[str, ...] = (
     "calendar",
     "whatsapp",
     "telegram",
+    "slack",
+    "mastodon",
+    "twitter",
+    "imessage",
 )
 
 
