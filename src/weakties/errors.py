@@ -74,3 +74,29 @@ class ImportFailed(WeaktiesError):
     def __str__(self) -> str:
         base = super().__str__()
         return f"{self.location}: {base}" if self.location else base
+
+
+class OwnerUnknown(ImportFailed):
+    """An export's owner cannot be told; ``candidates`` are (name or address, messages) pairs.
+
+    The message lists the candidates, so scripts see them; a terminal is asked to pick one
+    (``weakties import``), and the answer is remembered for later exports of the same person.
+    """
+
+    def __init__(
+        self,
+        what: str,
+        candidates: list[tuple[str, int]],
+        *,
+        unit: str = "messages",
+        location: str | None = None,
+        hint: str | None = None,
+    ):
+        ranked = sorted(candidates, key=lambda item: (-item[1], item[0]))
+        self.candidates = tuple(ranked)
+        listed = ", ".join(f"{name} ({count} {unit})" for name, count in ranked[:8])
+        more = f" and {len(ranked) - 8} more" if len(ranked) > 8 else ""
+        message = f"cannot tell which {what} is you"
+        if listed:
+            message += f"; candidates: {listed}{more}"
+        super().__init__(message, location=location, hint=hint)

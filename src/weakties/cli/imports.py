@@ -41,6 +41,8 @@ def import_(
     """
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+    from weakties.errors import OwnerUnknown
+
     reports = []
     with _ws() as ws:
         for path in paths:
@@ -59,7 +61,17 @@ def import_(
                         task, description=f"importing {path.name}: {count:,} records, {rate:,.0f}/s"
                     )
 
-                report = ws.import_path(path, fmt=fmt, strict=strict, me=me or [], on_progress=tick)
+                try:
+                    report = ws.import_path(
+                        path, fmt=fmt, strict=strict, me=me or [], on_progress=tick
+                    )
+                except OwnerUnknown as exc:
+                    choice = _ask_owner(exc, progress) if not as_json else None
+                    if choice is None:
+                        raise
+                    report = ws.import_path(
+                        path, fmt=fmt, strict=strict, me=[*(me or []), choice], on_progress=tick
+                    )
             reports.append(report)
             if not as_json:
                 _print_report(report)
@@ -77,6 +89,32 @@ def import_(
                 for r in reports
             ]
         )
+
+
+def _ask_owner(exc: Any, progress: Any) -> str | None:
+    """On a terminal, let the user pick which candidate is them; None when not interactive.
+
+    Scripts (stdin not a terminal) get the error, which lists the candidates, and use ``--me``.
+    """
+    import sys
+
+    from rich.markup import escape
+
+    if not exc.candidates or not sys.stdin.isatty():
+        return None
+    progress.stop()
+    out = err_console()
+    out.print(f"{escape(str(exc.location or ''))}: which of these is you?")
+    shown = exc.candidates[:20]
+    for number, (name, count) in enumerate(shown, start=1):
+        out.print(f"  {number}. {escape(name)} ({count})")
+    answer = typer.prompt("number (or your name as it appears; empty to stop)", default="")
+    answer = answer.strip()
+    if not answer:
+        return None
+    if answer.isdigit() and 1 <= int(answer) <= len(shown):
+        return str(shown[int(answer) - 1][0])
+    return answer
 
 
 def _print_report(report: Any) -> None:

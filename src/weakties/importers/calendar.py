@@ -10,8 +10,10 @@ skipped and counted. Titles, descriptions and locations are not kept (only who m
 
 Floating times (no zone) are read in ``options.extra["tz"]``, else the calendar's
 ``X-WR-TIMEZONE``, else this machine's local zone; all-day events count at noon UTC of their
-day. The owner is ``options.me``, else ``X-WR-CALNAME`` when it is an address (Google names a
-primary calendar by its owner's address), else the address on the most events.
+day. The owner is ``options.me`` (addresses, plus any address whose CN is a ``--me`` name), else
+the addresses the owner answered to before (``options.known_me``) and those whose CN is one of
+the owner's names, else ``X-WR-CALNAME`` when it is an address (Google names a primary calendar
+by its owner's address), else the address on the most events; a tie is :class:`OwnerUnknown`.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ import recurring_ical_events
 from weakties.domain.identities import Identity, IdentityKind, normalize_email
 from weakties.domain.ledger import MAX_CONVERSATION, Channel, Direction, Role
 from weakties.domain.records import InteractionRecord, Origin, PersonRef, Problem, Record, Skipped
-from weakties.errors import ImportFailed, InvalidInput
+from weakties.errors import ImportFailed, InvalidInput, OwnerUnknown
 from weakties.importers.files import Source
 from weakties.importers.registry import ImportOptions
 
@@ -151,13 +153,52 @@ def _uid(event: icalendar.Component) -> str:
     return "sha1:" + hashlib.sha1("|".join(parts).encode()).hexdigest()[:24]
 
 
-def _owners_from(calendars: list[_Calendar], options: ImportOptions) -> frozenset[str]:
-    found = set()
-    for raw in options.me:
+def _split_me(values: tuple[str, ...]) -> tuple[set[str], set[str]]:
+    """(addresses, folded names) among ``--me``-style values (names are for CN matching)."""
+    addresses: set[str] = set()
+    names: set[str] = set()
+    for raw in values:
         try:
-            found.add(normalize_email(raw))
+            addresses.add(normalize_email(raw))
         except InvalidInput:
-            continue  # --me may also carry names for the chat importers
+            if raw.strip():
+                names.add(" ".join(raw.split()).casefold())
+    return addresses, names
+
+
+def _seen(calendars: list[_Calendar]) -> tuple[Counter[str], dict[str, set[str]]]:
+    """Events per address, and the folded CNs each address carries."""
+    counts: Counter[str] = Counter()
+    names: dict[str, set[str]] = {}
+    for cal in calendars:
+        for event in cal.events():
+            try:
+                people = _People(event, frozenset())
+            except ValueError:
+                continue  # a broken ORGANIZER/ATTENDEE: the event is reported when read
+            counts.update(list(people.roles))
+            for address, cn in people.names.items():
+                if cn:
+                    names.setdefault(address, set()).add(" ".join(cn.split()).casefold())
+    return counts, names
+
+
+def _owners_from(calendars: list[_Calendar], options: ImportOptions) -> frozenset[str]:
+    """The owner's addresses: see the module docstring for the order they are looked for in."""
+    given, given_names = _split_me(options.me)
+    known, known_names = _split_me(options.known_me)
+    wanted_names = given_names | known_names
+    counts: Counter[str] | None = None
+    cns: dict[str, set[str]] = {}
+    if wanted_names or known or not given:
+        counts, cns = _seen(calendars)
+    # An address whose CN is one of the owner's names is theirs (a calendar where they are only
+    # the organiser, or only named by CN).
+    named = {a for a, names in cns.items() if names & wanted_names}
+    if given:
+        return frozenset(given | named)
+    assert counts is not None
+    found = ({a for a in known if a in counts}) | named
     if found:
         return frozenset(found)
     for cal in calendars:
@@ -167,19 +208,14 @@ def _owners_from(calendars: list[_Calendar], options: ImportOptions) -> frozense
             found.add(address)
     if found:
         return frozenset(found)
-    counts: Counter[str] = Counter()
-    for cal in calendars:
-        for event in cal.events():
-            try:
-                counts.update(list(_People(event, frozenset()).roles))
-            except ValueError:
-                continue  # a broken ORGANIZER/ATTENDEE: the event is reported when read
     ranked = counts.most_common(2)
     if not ranked:
         return frozenset()
     if len(ranked) == 2 and ranked[0][1] == ranked[1][1]:
-        raise ImportFailed(
-            "cannot tell which address is yours",
+        raise OwnerUnknown(
+            "address",
+            counts.most_common(20),
+            unit="events",
             location=calendars[0].source.name,
             hint="pass --me you@example.com",
         )

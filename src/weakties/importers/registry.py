@@ -21,6 +21,9 @@ class ImportOptions:
     """Options a user can pass to any importer."""
 
     me: tuple[str, ...] = ()  # the owner's addresses (``--me``), when the source cannot tell
+    # Names and addresses the owner answered to before (remembered by the workspace): used
+    # only where an export holds them, never asserted like ``me``.
+    known_me: tuple[str, ...] = ()
     today: str | None = None  # ISO date bounding recurrence expansion; None = today
     extra: dict[str, str] = field(default_factory=dict)
 

@@ -25,7 +25,7 @@ from typing import Any
 from weakties.domain.identities import Identity, IdentityKind
 from weakties.domain.ledger import MAX_CONVERSATION, Channel, Direction, InteractionKind, Role
 from weakties.domain.records import InteractionRecord, Origin, PersonRef, Problem, Record, Skipped
-from weakties.errors import ImportFailed
+from weakties.errors import ImportFailed, OwnerUnknown
 from weakties.importers._dates import parse_moment
 from weakties.importers._jsonfile import file_date, load_json
 from weakties.importers._names import clean_text
@@ -99,19 +99,20 @@ def _owner(
     if found is not None:
         return found
     wanted = [m.strip() for m in options.me if _ID.fullmatch(m.strip())]
+    counts = owner_candidates(sources)
+    wanted += [m.strip() for m in options.known_me if m.strip() in counts]
     if wanted:
         return wanted[0], None
-    counts = owner_candidates(sources)
     conversations = max(counts.values(), default=0)
     top = [a for a, n in counts.items() if n == conversations]
     if len(top) == 1 and conversations > 1:
         return top[0], None
     if not counts:
         return None, None  # follows only: the owner is the archive's owner, unnamed
-    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:5]
-    listed = ", ".join(f"{a} ({n} conversations)" for a, n in ranked)
-    raise ImportFailed(
-        f"cannot tell which account is you; candidates: {listed}",
+    raise OwnerUnknown(
+        "account",
+        list(counts.items()),
+        unit="conversations",
         location=str(path),
         hint="pass --me with your account id (account.js in the archive names it)",
     )

@@ -13,9 +13,11 @@ missed calls, deleted messages) are skipped.
 Times in an export have no zone: they are read in ``options.extra["tz"]``, else in this
 machine's local zone (the phone's zone when it exported is not in the file). Senders are names
 (or "+44 7700 900123" for contacts the phone did not save, which become phone identities).
-The owner is the ``options.me`` name, else the one name common to all the chat files given,
-else the sender who is not the other party named by a 1:1 export's file name ("WhatsApp Chat
-with Jane Doe.txt"); a chat where none of these tells is refused with a hint to pass ``--me``.
+The owner is the ``options.me`` name,
+else a name the owner answered to before (``options.known_me``) when exactly one sender has it,
+else the one name common to all the chat files given, else the sender who is not the other party
+named by a 1:1 export's file name ("WhatsApp Chat with Jane Doe.txt"); a chat where none of
+these tells is refused with :class:`OwnerUnknown`, listing the senders with their message counts.
 Chats with more than 20 members are skipped as broadcast-like.
 """
 
@@ -40,7 +42,7 @@ from weakties.domain.records import (
     Record,
     Skipped,
 )
-from weakties.errors import ImportFailed, InvalidInput
+from weakties.errors import ImportFailed, InvalidInput, OwnerUnknown
 from weakties.importers.files import Source, iter_lines
 from weakties.importers.registry import ImportOptions
 
@@ -249,6 +251,10 @@ def _owner(chats: list[_Chat], options: ImportOptions) -> str:
                 if name.casefold() in wanted:
                     return name
         return names[0]  # the owner never wrote in these chats, but is in them
+    known = {m.strip().casefold() for m in options.known_me if m.strip() and "@" not in m}
+    matches = {n for chat in chats for n in chat.senders if n.casefold() in known}
+    if len(matches) == 1:
+        return matches.pop()  # a name the owner answered to before
     common = set(chats[0].senders)
     for chat in chats[1:]:
         common &= set(chat.senders)
@@ -264,8 +270,13 @@ def _owner(chats: list[_Chat], options: ImportOptions) -> str:
             rest = [n for n in chat.senders if n != other]
             if len(rest) == 1:
                 return rest[0]
-    raise ImportFailed(
-        "cannot tell which sender is you",
+    counts: dict[str, int] = {}
+    for chat in chats:
+        for name, count in chat.senders.items():
+            counts[name] = counts.get(name, 0) + count
+    raise OwnerUnknown(
+        "sender",
+        list(counts.items()),
         location=chats[0].source.name,
         hint='pass --me "Your Name" as your name appears in the chat',
     )

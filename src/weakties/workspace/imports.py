@@ -21,6 +21,9 @@ from weakties.workspace.results import (
     MergeSuggestion,
 )
 
+KNOWN_ME_SETTING = "import.known_me"
+"""Setting key: JSON list of the owner's names and addresses given to imports before."""
+
 
 class ImportOps(WorkspaceBase):
     """Bringing data in."""
@@ -47,7 +50,8 @@ class ImportOps(WorkspaceBase):
         from weakties.store.ingest import Ingest, record_failure
 
         target = Path(path).expanduser()
-        options = registry.ImportOptions(me=tuple(me), today=today)
+        known = self.known_me()
+        options = registry.ImportOptions(me=tuple(me), today=today, known_me=known)
         importer_name = fmt or "?"
         try:
             sources = list(iter_sources(target))
@@ -63,7 +67,9 @@ class ImportOps(WorkspaceBase):
                 )
                 for record in importer.iter_records(target, sources, options):
                     ingest.add(record)
-                return ingest.finish()
+                report = ingest.finish()
+            self.remember_me(me)
+            return report
         except ImportFailed as exc:
             with self.transaction() as conn:
                 record_failure(conn, importer_name, str(target), str(exc))
@@ -78,6 +84,31 @@ class ImportOps(WorkspaceBase):
             raise ImportFailed(
                 "the file needs more memory than is available", location=str(target)
             ) from None
+
+    def known_me(self) -> tuple[str, ...]:
+        """The names and addresses the owner gave with ``--me`` (or picked) before.
+
+        Importers use them only where an export holds them, so the second WhatsApp chat or
+        calendar of the same person needs no question.
+        """
+        import json
+
+        raw = self.setting(KNOWN_ME_SETTING)
+        try:
+            values = json.loads(raw) if raw else []
+        except ValueError:
+            return ()
+        return tuple(str(v) for v in values if isinstance(v, str))
+
+    def remember_me(self, values: Sequence[str]) -> None:
+        """Add ``values`` to :meth:`known_me` (after an import that used them succeeded)."""
+        import json
+
+        cleaned = [" ".join(v.split()) for v in values if v.strip()]
+        if not cleaned:
+            return
+        merged = list(dict.fromkeys([*self.known_me(), *cleaned]))[-200:]
+        self.set_setting(KNOWN_ME_SETTING, json.dumps(merged, ensure_ascii=False))
 
     def importers(self) -> list[tuple[str, str, str]]:
         """Every importer: (name, title, what it reads)."""
