@@ -22,7 +22,7 @@ from weakties.domain.records import (
     Skipped,
 )
 from weakties.errors import ImportFailed
-from weakties.importers import calendar, email, telegram, whatsapp
+from weakties.importers import calendar, email, imessage, mastodon, telegram, twitter, whatsapp
 from weakties.importers.files import iter_sources
 from weakties.importers.registry import Importer, ImportOptions
 
@@ -56,8 +56,21 @@ CASES: list[tuple[Importer, str, Path, ImportOptions]] = [
         GOLDEN / "telegram" / "result.json",
         ImportOptions(extra={"tz": "UTC"}),
     ),
+    (
+        mastodon.IMPORTER,
+        "following_accounts.csv",
+        GOLDEN / "fuzz" / "following_accounts.csv",
+        ImportOptions(),
+    ),
+    (
+        twitter.IMPORTER,
+        "direct-messages.js",
+        GOLDEN / "fuzz" / "direct-messages.js",
+        ImportOptions(),
+    ),
+    (imessage.IMPORTER, "chat.db", GOLDEN / "fuzz" / "chat.db", ImportOptions()),
 ]
-IDS = ["mbox", "eml", "ics", "whatsapp", "telegram"]
+IDS = ["mbox", "eml", "ics", "whatsapp", "telegram", "mastodon", "twitter", "chatdb"]
 
 
 def check(importer: Importer, name: str, data: bytes, options: ImportOptions) -> None:

@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.importers._contacts import GOLDEN, run, sniff, zip_folder
 from tests.importers.goldens import check_golden
@@ -165,3 +167,48 @@ def test_import_twice_into_a_workspace_changes_nothing(tmp_path: Path) -> None:
         again = ws.import_path(folder, me=("robin@example.com",))
         assert again.counts["interaction.unchanged"] == 7
         assert again.counts["interaction.new"] == 0
+
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+_message = st.fixed_dictionaries(
+    {},
+    optional={
+        "type": st.just("message") | _json,
+        "user": st.sampled_from(["U01", "U02", "B01", "U99"]) | _json,
+        "ts": st.sampled_from([f"{T0}.1", "99999999999999", "x"]) | _json,
+        "thread_ts": st.sampled_from([f"{T0}.1", f"{T0}.2"]) | _json,
+        "subtype": st.sampled_from(["", "channel_join", "thread_broadcast"]) | _json,
+        "text": st.sampled_from(["<@U02>", "<@U01|x> <@B01>"]) | _json,
+        "reactions": st.lists(
+            st.fixed_dictionaries({"name": _json, "users": st.lists(_json, max_size=3) | _json}),
+            max_size=2,
+        )
+        | _json,
+    },
+)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(day=st.lists(_message | _json, max_size=6) | _json, users=st.lists(_json, max_size=3))
+def test_fuzzed_day_files_give_records_or_one_line_errors(
+    tmp_path_factory: pytest.TempPathFactory, day: Any, users: list[Any]
+) -> None:
+    folder = write_export(tmp_path_factory.mktemp("fuzz") / "x")
+    (folder / "climbing" / "2023-11-14.json").write_text(json.dumps(day))
+    (folder / "users.json").write_text(json.dumps(USERS + users))
+    try:
+        records = run(IMPORTER, folder)
+    except ImportFailed as exc:
+        assert str(folder) in str(exc)
+        return
+    for record in records:
+        if isinstance(record, InteractionRecord):
+            assert record.occurred_at.utcoffset() is not None and len(record.participants) >= 2

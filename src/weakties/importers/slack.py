@@ -257,7 +257,7 @@ class _Writer:
     @staticmethod
     def _human(data: dict[str, Any]) -> bool:
         subtype = data.get("subtype") or ""
-        return subtype in _HUMAN_SUBTYPES and not data.get("bot_id")
+        return isinstance(subtype, str) and subtype in _HUMAN_SUBTYPES and not data.get("bot_id")
 
     def _message(
         self,
@@ -328,7 +328,8 @@ class _Writer:
             if not isinstance(reaction, dict) or not isinstance(reaction.get("users"), list):
                 continue
             emoji = _text(reaction.get("name"))[:40]
-            for reactor_id in dict.fromkeys(reaction["users"][: MAX_CONVERSATION * 10]):
+            users = [u for u in reaction["users"][: MAX_CONVERSATION * 10] if isinstance(u, str)]
+            for reactor_id in dict.fromkeys(users):
                 reactor = self.person(reactor_id)
                 if reactor is None or reactor == author:
                     continue
