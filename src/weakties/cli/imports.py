@@ -34,7 +34,7 @@ def import_(
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Import exports: LinkedIn, Google/Outlook CSV, vCard, Facebook, mbox/eml, ICS, WhatsApp, Telegram.
+    """Import exports: LinkedIn, Google/Outlook CSV, vCard, Facebook, mail, ICS, chats, Slack, X, Mastodon.
 
     Each file is one transaction: an error or Ctrl-C leaves the database as it was. Importing
     the same export again changes nothing; a newer export updates what changed.
