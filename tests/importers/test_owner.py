@@ -117,3 +117,25 @@ def test_the_workspace_remembers_the_answer(tmp_path: Path) -> None:
         report = ws.import_path(second)  # no question the second time
         assert report.counts["interaction.new"] == 5
         assert ws.known_me() == ("Robin Quist",)
+
+
+MBOX = (
+    b"From x@example.com Sat Jan  1 10:00:00 2022\n"
+    b"From: Ana Ruiz <ana@example.com>\nTo: robin@example.org\nSubject: hi\n"
+    b"Message-ID: <1@example.com>\nDate: Sat, 1 Jan 2022 10:00:00 +0000\n\nHello\n"
+)
+
+
+def test_mail_lists_addresses_and_uses_a_remembered_one(tmp_path: Path) -> None:
+    from weakties.importers import email
+
+    path = tmp_path / "box.mbox"
+    path.write_bytes(MBOX)
+    with pytest.raises(
+        OwnerUnknown,
+        match=r"candidates: ana@example\.com \(1 messages\), robin@example\.org \(1 messages\)",
+    ):
+        run(email.IMPORTER, path)
+    remembered = ImportOptions(known_me=("Robin Quist", "robin@example.org"))
+    records = run(email.IMPORTER, path, remembered)
+    assert _owner_addresses(records) == {"robin@example.org"}

@@ -28,7 +28,7 @@ from typing import Any
 from weakties.domain.identities import Identity, IdentityKind, normalize_email
 from weakties.domain.ledger import MAX_CONVERSATION, Channel, Direction, Role
 from weakties.domain.records import InteractionRecord, Origin, PersonRef, Problem, Record, Skipped
-from weakties.errors import ImportFailed, InvalidInput
+from weakties.errors import ImportFailed, InvalidInput, OwnerUnknown
 from weakties.importers._mailheaders import (
     MAX_HEADER_BYTES,
     MailBlock,
@@ -472,7 +472,15 @@ def _iter_blocks(source: Source, kind: str) -> Iterator[tuple[MailBlock, Origin]
             yield read_single_block(handle), Origin(source.name, "message 1")  # type: ignore[arg-type]
 
 
-def _owner_from(blocks: Iterable[MailBlock], addresses: _Addresses) -> frozenset[str]:
+def _owner_from(
+    blocks: Iterable[MailBlock],
+    addresses: _Addresses,
+    known: frozenset[str] = frozenset(),
+    seen: Counter[str] | None = None,
+) -> frozenset[str]:
+    """The owner's addresses from a sample of messages: Delivered-To and the Sent label, else
+    the addresses the owner gave before (``known``) that appear, else the most frequent one.
+    ``seen``, when given, receives every address's message count (the candidates)."""
     delivered: set[str] = set()
     participation: Counter[str] = Counter()
     sent_from: set[str] = set()
@@ -490,8 +498,12 @@ def _owner_from(blocks: Iterable[MailBlock], addresses: _Addresses) -> frozenset
         if senders and "sent" in tags:
             sent_from.add(senders[0][0])
         participation.update(everyone)
+    if seen is not None:
+        seen.update(participation)
     if delivered or sent_from:
         return frozenset(delivered | sent_from)
+    if known & participation.keys():
+        return frozenset(known & participation.keys())
     ranked = participation.most_common(2)
     if ranked and (len(ranked) == 1 or ranked[0][1] > ranked[1][1]):
         return frozenset({ranked[0][0]})
@@ -585,10 +597,18 @@ def _owners(
                 continue  # --me may also carry names for the chat importers
         if found:
             return frozenset(found)
-    owners = _owner_from(_sample(mail), addresses)
+    known = set()
+    for raw in options.known_me:
+        try:
+            known.add(normalize_email(raw))
+        except InvalidInput:
+            continue
+    seen: Counter[str] = Counter()
+    owners = _owner_from(_sample(mail), addresses, frozenset(known), seen)
     if not owners:
-        raise ImportFailed(
-            "cannot tell which address is yours",
+        raise OwnerUnknown(
+            "address",
+            seen.most_common(20),
             location=mail[0][0].name,
             hint="pass --me you@example.com",
         )

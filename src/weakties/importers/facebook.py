@@ -303,7 +303,7 @@ def _load_thread(source: Source) -> _Thread | None:
 def _owner_name(threads: list[_Thread], options: ImportOptions) -> str | None:
     """The owner: ``--me`` when it names a participant, else the one in every thread."""
     everyone = Counter(name_token(n) for t in threads for n in set(t.participants))
-    for raw in options.me:
+    for raw in (*options.me, *options.known_me):  # a remembered name only when present
         if name_token(raw) in everyone:
             return name_token(raw)
     sets = [{name_token(n) for n in t.participants} for t in threads if t.participants]
