@@ -212,3 +212,20 @@ def test_fuzzed_day_files_give_records_or_one_line_errors(
     for record in records:
         if isinstance(record, InteractionRecord):
             assert record.occurred_at.utcoffset() is not None and len(record.participants) >= 2
+
+
+def test_a_remembered_address_tells_the_owner(tmp_path: Path) -> None:
+    folder = write_export(tmp_path / "x")
+    for known, owner in (
+        (("ana@example.org", "Robin Quist"), {"Ana Ruiz"}),  # the address, not the name
+        (("Robin Quist",), set()),
+    ):
+        records = run(IMPORTER, folder, ImportOptions(known_me=known))
+        found = {
+            p.name
+            for r in records
+            if isinstance(r, InteractionRecord)
+            for p, _ in r.participants
+            if p.is_me
+        }
+        assert found == owner

@@ -16,8 +16,9 @@ An export holds ``users.json``, ``channels.json`` (and for Business+ exports ``g
   not export when the reaction was made).
 * Bots, Slackbot, and join/leave/topic/other system messages are ignored.
 
-The owner is the user ``--me`` names (an email, user name or real name); without it the
-people are still linked to each other, and the owner's own addresses (remembered identities)
+The owner is the user ``--me`` names (an email, user name or real name), else the user with an
+address the owner gave before (``options.known_me``); without either the people are still
+linked to each other, and the owner's own addresses (remembered identities)
 join the owner to their Slack self on ingest.
 """
 
@@ -368,7 +369,9 @@ class SlackImporter:
         if found is None:
             raise ImportFailed("not a Slack export (no users.json)", location=str(path))
         users_source, root = found
-        users = _users(users_source, options.me)
+        # Remembered addresses (never names: a big workspace has namesakes) tell the owner too.
+        remembered = tuple(m for m in options.known_me if "@" in m)
+        users = _users(users_source, options.me or remembered)
         conversations = _conversations(sources, root)
         listed = {id(s) for c in conversations.values() for s in c.days}
         for source in sources:
