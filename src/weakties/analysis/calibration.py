@@ -25,7 +25,7 @@ within the horizon ``T − T'``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import scipy.sparse as sp
@@ -38,6 +38,7 @@ from weakties.analysis.signals import (
     KNOWS_PRIOR,
     KNOWS_SIGNALS,
     PERSISTENCE_PRIOR,
+    PERSISTENCE_PRIOR_INTERCEPT,
     PERSISTENCE_SIGNALS,
     knows_signals,
     persistence_signals,
@@ -318,10 +319,11 @@ def _common(A: sp.csr_matrix, a: I64, b: I64) -> F64:
 
 def knows_task(
     events: EventArrays, cut: float, horizon_end: float, n: int, seed: int = 0
-) -> tuple[F64, NDArray[np.bool_]]:
+) -> tuple[F64, NDArray[np.bool_], float]:
     """Signals at ``cut`` for pairs that first met in ``(cut, horizon_end]`` (positives) and as
     many uniformly drawn pairs that never met up to ``horizon_end`` (negatives), both among the
-    people active up to ``cut`` — the outer protocol's new-tie task, inside the past."""
+    people active up to ``cut`` — the outer protocol's new-tie task, inside the past — and the
+    share of all unmet pairs that did meet (the population rate the sample hides)."""
     before = events.select(events.t <= cut)
     upto = events.select(events.t <= horizon_end)
     old = np.unique(pair_keys(before))
@@ -330,6 +332,9 @@ def knows_task(
     new = np.setdiff1d(every, old)
     lo, hi = unkey(new)
     new = new[np.isin(lo, people) & np.isin(hi, people)]
+    m = len(people)
+    unmet = m * (m - 1) // 2 - len(old)
+    rate = len(new) / unmet if unmet > 0 else 0.0
     rng = np.random.default_rng(seed)
     if len(new) > MAX_FIT_ROWS // 2:
         new = np.sort(rng.choice(new, MAX_FIT_ROWS // (1 + NEGATIVES_PER_POSITIVE), replace=False))
@@ -338,13 +343,56 @@ def knows_task(
     a, b = unkey(keys)
     A = _graph(old, n)
     x = knows_signals(A, a, b, last_seen=_last_seen(before, n), now=cut)
-    return x, np.r_[np.ones(len(new), bool), np.zeros(len(neg), bool)]
+    return x, np.r_[np.ones(len(new), bool), np.zeros(len(neg), bool)], rate
+
+
+def on_literature_scale(model: LinearModel, x: F64) -> LinearModel:
+    """Rescale a fitted tie model so its logits have the mean and spread of the literature
+    model's over the same ties (``x``). The fit decides which ties are stronger; the scale stays
+    the one the categories are defined on (strong ≥ 0.6: about weekly contact), so a strength
+    means the same on every network and at every horizon."""
+    if not model.calibrated or len(x) < 2:
+        return model
+    fitted = model.logit(x)
+    literature = PERSISTENCE_PRIOR_INTERCEPT + x @ np.asarray(PERSISTENCE_PRIOR)
+    spread = float(fitted.std())
+    if spread <= 1e-12:
+        return model
+    slope = float(literature.std()) / spread
+    return replace(
+        model,
+        weights=tuple(slope * w for w in model.weights),
+        intercept=float(literature.mean() - slope * (fitted.mean() - model.intercept)),
+    )
+
+
+def with_base_rate(model: LinearModel, y: NDArray[np.bool_], rate: float) -> LinearModel:
+    """Shift a fit on a case-control sample (as many non-pairs as new pairs) to the population
+    rate of new pairs, the prior correction of King & Zeng (2001): the probabilities then mean
+    "chance of a first contact within the horizon", not "as likely as a drawn pair"."""
+    share = float(np.mean(y)) if len(y) else 0.0
+    if not model.calibrated or not 0.0 < rate < 1.0 or not 0.0 < share < 1.0:
+        return model
+    shift = np.log(rate / (1 - rate)) - np.log(share / (1 - share))
+    return replace(model, intercept=model.intercept + float(shift))
 
 
 def calibrate(
-    events: EventArrays, as_of: float, *, quantile: float = INNER_QUANTILE, seed: int = 0
+    events: EventArrays,
+    as_of: float,
+    *,
+    quantile: float = INNER_QUANTILE,
+    seed: int = 0,
+    without: frozenset[str] = frozenset(),
 ) -> Calibration:
-    """Fit the tie and knows models on the events up to ``as_of`` (never later ones)."""
+    """Fit the tie and knows models on the events up to ``as_of`` (never later ones).
+
+    ``without`` names signals to leave out (their column is zeroed before the fit; for
+    ablations): a model fitted so must score rows whose same columns are zeroed.
+    """
+    unknown = without - set(PERSISTENCE_SIGNALS) - set(KNOWS_SIGNALS)
+    if unknown:
+        raise InvalidInput(f"unknown signals: {', '.join(sorted(unknown))}")
     if not np.isfinite(as_of):
         raise InvalidInput("as_of must be a finite time")
     ev = events.select((events.t <= as_of) & (events.u != events.v))
@@ -370,7 +418,13 @@ def calibrate(
     n = len(ids)
     cut = float(np.quantile(ev.t, quantile))
     xp, yp = persistence_task(ev, cut, as_of, n)
-    pers = fit_shrunk_logistic(xp, yp, PERSISTENCE_SIGNALS, PERSISTENCE_PRIOR, seed=seed)
-    xk, yk = knows_task(ev, cut, as_of, n, seed)
-    knows = fit_shrunk_logistic(xk, yk, KNOWS_SIGNALS, KNOWS_PRIOR, seed=seed)
+    xp[:, [i for i, name in enumerate(PERSISTENCE_SIGNALS) if name in without]] = 0.0
+    pers = on_literature_scale(
+        fit_shrunk_logistic(xp, yp, PERSISTENCE_SIGNALS, PERSISTENCE_PRIOR, seed=seed), xp
+    )
+    xk, yk, rate = knows_task(ev, cut, as_of, n, seed)
+    xk[:, [i for i, name in enumerate(KNOWS_SIGNALS) if name in without]] = 0.0
+    knows = with_base_rate(
+        fit_shrunk_logistic(xk, yk, KNOWS_SIGNALS, KNOWS_PRIOR, seed=seed), yk, rate
+    )
     return Calibration(as_of, cut, pers, knows)

@@ -70,6 +70,8 @@ PERSISTENCE_PRIOR: tuple[float, ...] = (0.5, 0.358, 0.0, 0.0, 0.125, 0.1, 0.0, 0
 """The literature tie model (``weakties.analysis.strength``) on these columns: its component
 weights (activation 1, silence exponent 0.716, duration 0.2, reciprocity 0.25, mutual 0.3) times
 its logistic slope 0.5. Rhythm, volume and one-to-one share enter it only through activation."""
+PERSISTENCE_PRIOR_INTERCEPT = 0.6
+"""The literature model's offset 1.2 times its slope 0.5: weekly contact → ~0.8, yearly → ~0.15."""
 
 KNOWS_SIGNALS: tuple[str, ...] = (
     "activity",

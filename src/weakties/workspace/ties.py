@@ -91,7 +91,13 @@ class TieOps(WorkspaceBase):
             name = person.given_name or person.name
             try:
                 explanation = explain(
-                    net.features, net.me, pid, net.now, self._weights(conn), names=("you", name)
+                    net.features,
+                    net.me,
+                    pid,
+                    net.now,
+                    self._weights(conn),
+                    names=("you", name),
+                    model=net.calibration.persistence,
                 )
             except InvalidInput:
                 explanation = None
