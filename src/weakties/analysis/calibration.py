@@ -83,6 +83,8 @@ class LinearModel:
     labels: int = 0
     positives: int = 0
     reason: str = ""
+    untested: tuple[str, ...] = ()
+    """Signals that never varied in the history: they keep their literature weight."""
 
     def logit(self, x: F64) -> F64:
         return np.asarray(self.intercept + x @ np.asarray(self.weights), dtype=np.float64)
@@ -103,13 +105,19 @@ class LinearModel:
             "calibrated": self.calibrated,
             "weights": dict(zip(self.names, self.weights, strict=True)),
             "intercept": self.intercept,
-            "penalty": self.penalty,
-            "cv_auc": self.cv_auc,
-            "prior_cv_auc": self.prior_cv_auc,
+            "penalty": _finite(self.penalty),
+            "cv_auc": _finite(self.cv_auc),
+            "prior_cv_auc": _finite(self.prior_cv_auc),
             "labels": self.labels,
             "positives": self.positives,
             "reason": self.reason,
+            "untested": list(self.untested),
         }
+
+
+def _finite(x: float) -> float | None:
+    """``x``, or None where it is NaN or infinite (JSON has no such numbers)."""
+    return x if np.isfinite(x) else None
 
 
 def default_model(names: tuple[str, ...], prior: tuple[float, ...], reason: str) -> LinearModel:
@@ -135,9 +143,9 @@ class Calibration:
 
     def as_dict(self) -> dict[str, object]:
         return {
-            "as_of": self.as_of,
-            "inner_cut": self.inner_cut,
-            "horizon_days": self.horizon_days,
+            "as_of": _finite(self.as_of),
+            "inner_cut": _finite(self.inner_cut),
+            "horizon_days": _finite(self.horizon_days),
             "persistence": self.persistence.as_dict(),
             "knows": self.knows.as_dict(),
         }
@@ -251,6 +259,7 @@ def fit_shrunk_logistic(
         prior_cv_auc=float(prior_aucs.mean()),
         labels=len(y),
         positives=int(y.sum()),
+        untested=tuple(name for name, ok in zip(names, live, strict=True) if not ok),
     )
 
 

@@ -16,7 +16,12 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
-from weakties.analysis.calibration import DEFAULT_CALIBRATION, Calibration, calibrate
+from weakties.analysis.calibration import (
+    DEFAULT_CALIBRATION,
+    Calibration,
+    LinearModel,
+    calibrate,
+)
 from weakties.analysis.events import EventArrays, expand_interactions
 from weakties.analysis.features import DAY, PairFeatures, PairValues, SideInputs, pair_features
 from weakties.analysis.goodwill import GoodwillEntries, decayed_weights, ledger_entries
@@ -96,6 +101,7 @@ class Network:
     category: NDArray[np.str_]
     last_seen: F64  # per person in ``ids``: last contact with anyone (NaN: never)
     calibration: Calibration = DEFAULT_CALIBRATION  # the models fitted on the history
+    tie_model: LinearModel | None = None  # the calibrated tie model in use (None: ``weights``)
 
     def index(self, person_ids: I64) -> I64:
         """Rows of ``adjacency`` for these person ids (−1 when unknown)."""
@@ -169,12 +175,14 @@ def build_network(
     weights: StrengthWeights = DEFAULT_WEIGHTS,
     *,
     calibrated: bool = False,
+    refit_weights: bool = False,
 ) -> Network | None:
     """Score the network at ``now``; None when the workspace has no owner yet.
 
     With ``calibrated`` the tie and knows models are first fitted to the history before
     ``now`` (``weakties.analysis.calibration``); otherwise they use ``weights`` and the
-    literature defaults.
+    literature defaults. ``refit_weights`` says ``weights`` were refit from the user's ratings:
+    they then take precedence over the calibrated tie model (the knows model still calibrates).
     """
     if facts.me is None:
         return None
@@ -224,14 +232,15 @@ def build_network(
     )
     features = pair_features(events, now, side)
     cal = calibrate(events, now) if calibrated else DEFAULT_CALIBRATION
-    strength, category = tie_strength(features, now, weights, cal.persistence)
+    tie_model = None if refit_weights or not cal.persistence.calibrated else cal.persistence
+    strength, category = tie_strength(features, now, weights, tie_model)
     last_seen = np.full(n, np.nan)
     if len(events):
         both = np.concatenate([rows(events.u), rows(events.v)])
         times = np.concatenate([events.t, events.t])
         order = np.argsort(times)
         last_seen[both[order]] = times[order]  # later assignments win: the latest time
-    return Network(now, me, ids, adj, features, strength, category, last_seen, cal)
+    return Network(now, me, ids, adj, features, strength, category, last_seen, cal, tie_model)
 
 
 def knows_scores(net: Network, facts: FactColumns, a: I64, b: I64) -> KnowsScore:

@@ -160,11 +160,11 @@ class WorkspaceBase:
 
     def _calibrated(self, conn: Connection) -> bool:
         """Whether the models calibrate themselves on the history: yes, unless turned off
-        (``weakties calibrate --reset``) or the tie weights were refit from your ratings,
-        which then take precedence as your own judgement."""
-        from weakties.store.ties import CALIBRATION_KEY, get_setting, load_weights
+        (``weakties calibrate --reset``). Tie weights refit from your ratings still take
+        precedence over the calibrated tie model, as your own judgement."""
+        from weakties.store.ties import CALIBRATION_KEY, get_setting
 
-        return get_setting(conn, CALIBRATION_KEY) != "off" and load_weights(conn) is None
+        return get_setting(conn, CALIBRATION_KEY) != "off"
 
     def _score(self, conn: Connection, now: datetime | None = None) -> tuple[Any, Any]:
         """Load the facts and score the network at ``now`` (default: this moment)."""
@@ -172,8 +172,14 @@ class WorkspaceBase:
 
         facts = self._facts(conn)
         moment = (now or datetime.now(UTC)).timestamp()
+        from weakties.store.ties import load_weights
+
         return facts, build_network(
-            facts, moment, self._weights(conn), calibrated=self._calibrated(conn)
+            facts,
+            moment,
+            self._weights(conn),
+            calibrated=self._calibrated(conn),
+            refit_weights=load_weights(conn) is not None,
         )
 
     def _facts(self, conn: Connection) -> Any:
