@@ -103,11 +103,25 @@ def _register() -> None:
         people,
         plan,
         review,
+        sync,
         ties,
         web,
     )
 
-    for module in (people, ledger, ties, paths, plan, goals, nudges, review, imports, data, web):
+    for module in (
+        people,
+        ledger,
+        ties,
+        paths,
+        plan,
+        goals,
+        nudges,
+        review,
+        imports,
+        data,
+        web,
+        sync,
+    ):
         module.register(app)
 
 

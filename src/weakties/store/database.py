@@ -24,6 +24,7 @@ KNOWN_REVISIONS: tuple[str, ...] = (
     "0002_knows_merge_queue",
     "0003_tie_cache",
     "0004_nudges_reviews",
+    "0007_sync_sources",
 )
 HEAD = KNOWN_REVISIONS[-1]
 SQLITE_MAGIC = b"SQLite format 3\x00"

@@ -420,3 +420,41 @@ review = Table(
     Column("snapshot", Text, nullable=False),  # JSON: tie strengths and categories that month
     UniqueConstraint("month", name="uq_review_month"),
 )
+
+sync_source = Table(
+    "sync_source",
+    metadata,
+    # an account ``weakties sync`` re-reads (imap://, carddav://, caldav://); never a password
+    Column("id", Integer, primary_key=True),
+    Column("url", String(500), nullable=False),
+    Column("added_at", UTCDateTime, nullable=False),
+    Column("last_sync_at", UTCDateTime),
+    Column("last_status", String(10)),  # done or failed
+    Column("last_message", Text),  # the counts, or the error, of the last run
+    UniqueConstraint("url", name="uq_sync_source_url"),
+)
+
+sync_cursor = Table(
+    "sync_cursor",
+    metadata,
+    # how far a folder, address book or calendar has been read: IMAP UIDVALIDITY and the
+    # highest UID ingested, or a DAV collection's ctag/sync-token; written in the same
+    # transaction as the records it covers, so an interrupted sync resumes where it stopped
+    Column("url", String(500), primary_key=True),
+    Column("folder", String(500), primary_key=True),
+    Column("validity", Text, nullable=False),
+    Column("position", Text, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+sync_item = Table(
+    "sync_item",
+    metadata,
+    # a DAV resource (a vCard or an event) seen at a collection, its etag and the keys of the
+    # records it gave: what must go when the server deletes it
+    Column("url", String(500), primary_key=True),
+    Column("folder", String(500), primary_key=True),
+    Column("href", String(1000), primary_key=True),
+    Column("etag", Text, nullable=False),
+    Column("record_keys", Text, nullable=False),  # JSON list
+)

@@ -116,7 +116,7 @@ def create_app(
     ``allowed_hosts`` are the Host headers accepted (default: loopback names), which keeps a
     web page elsewhere from reaching the app through DNS rebinding.
     """
-    from weakties.web import api, pages
+    from weakties.web import api, pages, sources
 
     guard = Guard(token, password)
     app = FastAPI(
@@ -152,6 +152,7 @@ def create_app(
 
     app.include_router(api.router, dependencies=[Depends(require_session)])
     app.include_router(pages.router, dependencies=[Depends(require_session)])
+    app.include_router(sources.router, dependencies=[Depends(require_session)])
     app.mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static")
 
     @app.get("/login", include_in_schema=False)

@@ -25,6 +25,7 @@ from weakties.workspace.results import (
     TieRow,
 )
 from weakties.workspace.review import ReviewOps
+from weakties.workspace.sync import SyncOps
 from weakties.workspace.ties import TieOps
 
 __all__ = [
@@ -40,5 +41,5 @@ __all__ = [
 ]
 
 
-class Workspace(ReviewOps, NudgeOps, PlanOps, TieOps, ImportOps, LedgerOps, PeopleOps):
+class Workspace(SyncOps, ReviewOps, NudgeOps, PlanOps, TieOps, ImportOps, LedgerOps, PeopleOps):
     """A weakties database and everything one can do with it (see the package docstring)."""
