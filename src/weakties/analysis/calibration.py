@@ -277,6 +277,15 @@ def _last_seen(ev: EventArrays, n: int) -> F64:
     return out
 
 
+def _contains(sorted_keys: NDArray[np.uint64], keys: NDArray[np.uint64]) -> NDArray[np.bool_]:
+    """Whether each of ``keys`` is in ``sorted_keys`` (sorted, distinct): a binary search,
+    which spares sorting the large side as ``np.isin`` would."""
+    if not len(sorted_keys):
+        return np.zeros(len(keys), bool)
+    at = np.minimum(np.searchsorted(sorted_keys, keys), len(sorted_keys) - 1)
+    return np.asarray(sorted_keys[at] == keys, dtype=np.bool_)
+
+
 def sample_non_pairs(
     people: I64, count: int, exclude: NDArray[np.uint64], seed: int = 0
 ) -> NDArray[np.uint64]:
@@ -285,6 +294,8 @@ def sample_non_pairs(
     m = len(people)
     if m < 2:
         return np.zeros(0, np.uint64)
+    if len(exclude) > 1 and not np.all(exclude[1:] > exclude[:-1]):
+        exclude = np.unique(exclude)
     possible = m * (m - 1) // 2 - len(exclude)
     count = max(min(count, possible), 0)
     got = np.zeros(0, np.uint64)
@@ -295,26 +306,52 @@ def sample_non_pairs(
         x = people[rng.integers(m, size=need)].astype(np.uint64)
         y = people[rng.integers(m, size=need)].astype(np.uint64)
         keys = (np.minimum(x, y) << np.uint64(32)) | np.maximum(x, y)
-        keys = keys[(x != y) & ~np.isin(keys, exclude)]
+        keys = keys[(x != y) & ~_contains(exclude, keys)]
         keys = keys[~np.isin(keys, got)]
         _, first = np.unique(keys, return_index=True)
         got = np.concatenate([got, keys[np.sort(first)]])
     return got[:count]
 
 
+@dataclass(frozen=True, slots=True)
+class PairTimes:
+    """Every pair in contact up to a horizon (sorted keys) with its first and last contact:
+    one pass over the events serves both inner tasks."""
+
+    keys: NDArray[np.uint64]
+    first: F64
+    last: F64
+
+    @classmethod
+    def of(cls, events: EventArrays, horizon_end: float) -> PairTimes:
+        ev = events.select(events.t <= horizon_end)
+        keys, inverse = np.unique(pair_keys(ev), return_inverse=True)
+        first = np.full(len(keys), np.inf)
+        last = np.full(len(keys), -np.inf)
+        np.minimum.at(first, inverse, ev.t)
+        np.maximum.at(last, inverse, ev.t)
+        return cls(keys, first, last)
+
+
 def persistence_task(
-    events: EventArrays, cut: float, horizon_end: float, n: int
+    events: EventArrays,
+    cut: float,
+    horizon_end: float,
+    n: int,
+    pairs: PairTimes | None = None,
 ) -> tuple[F64, NDArray[np.bool_]]:
     """Signals at ``cut`` of every pair with contact up to ``cut``, and whether each had
-    contact in ``(cut, horizon_end]``."""
+    contact in ``(cut, horizon_end]`` (``pairs``: :meth:`PairTimes.of` the same events and
+    horizon, when the caller has it)."""
+    pairs = pairs or PairTimes.of(events, horizon_end)
     before = events.select(events.t <= cut)
-    after = events.select((events.t > cut) & (events.t <= horizon_end))
-    keys = np.unique(pair_keys(before))
+    old = pairs.first <= cut
+    keys = pairs.keys[old]
     A = _graph(keys, n)
     a, b = unkey(keys)
     mutual = _common(A, a, b)
     f = pair_features(before, cut, SideInputs(mutual_contacts=PairValues.of(a, b, mutual)))
-    return persistence_signals(f, cut), np.isin(keys, pair_keys(after))
+    return persistence_signals(f, cut), pairs.last[old] > cut
 
 
 def _common(A: sp.csr_matrix, a: I64, b: I64) -> F64:
@@ -327,20 +364,28 @@ def _common(A: sp.csr_matrix, a: I64, b: I64) -> F64:
 
 
 def knows_task(
-    events: EventArrays, cut: float, horizon_end: float, n: int, seed: int = 0
+    events: EventArrays,
+    cut: float,
+    horizon_end: float,
+    n: int,
+    seed: int = 0,
+    pairs: PairTimes | None = None,
 ) -> tuple[F64, NDArray[np.bool_], float]:
     """Signals at ``cut`` for pairs that first met in ``(cut, horizon_end]`` (positives) and as
     many uniformly drawn pairs that never met up to ``horizon_end`` (negatives), both among the
     people active up to ``cut`` — the outer protocol's new-tie task, inside the past — and the
     share of all unmet pairs that did meet (the population rate the sample hides)."""
+    pairs = pairs or PairTimes.of(events, horizon_end)
     before = events.select(events.t <= cut)
-    upto = events.select(events.t <= horizon_end)
-    old = np.unique(pair_keys(before))
-    every = np.unique(pair_keys(upto))
-    people = np.unique(np.concatenate([before.u, before.v]))
-    new = np.setdiff1d(every, old)
+    every = pairs.keys
+    old = every[pairs.first <= cut]
+    active = np.zeros(n, bool)
+    active[before.u] = True
+    active[before.v] = True
+    people = np.flatnonzero(active).astype(np.int64)
+    new = every[pairs.first > cut]
     lo, hi = unkey(new)
-    new = new[np.isin(lo, people) & np.isin(hi, people)]
+    new = new[active[lo] & active[hi]]
     m = len(people)
     unmet = m * (m - 1) // 2 - len(old)
     rate = len(new) / unmet if unmet > 0 else 0.0
@@ -386,6 +431,22 @@ def with_base_rate(model: LinearModel, y: NDArray[np.bool_], rate: float) -> Lin
     return replace(model, intercept=model.intercept + float(shift))
 
 
+def _dense(u: I64, v: I64) -> tuple[I64, I64, I64]:
+    """The distinct ids of ``u`` and ``v`` and both renumbered 0..n−1 in id order (a lookup
+    table when ids are compact, as database ids are; a sort otherwise)."""
+    top = int(max(u.max(), v.max())) + 1
+    if top <= 4 * (len(u) + len(v)):
+        present = np.zeros(top, bool)
+        present[u] = True
+        present[v] = True
+        ids = np.flatnonzero(present).astype(np.int64)
+        row = np.cumsum(present, dtype=np.int64) - 1
+        return ids, row[u], row[v]
+    ids, inverse = np.unique(np.concatenate([u, v]), return_inverse=True)
+    k = len(u)
+    return ids, inverse[:k].astype(np.int64), inverse[k:].astype(np.int64)
+
+
 def calibrate(
     events: EventArrays,
     as_of: float,
@@ -414,11 +475,10 @@ def calibrate(
             default_model(KNOWS_SIGNALS, KNOWS_PRIOR, reason),
         )
     # dense row ids: person ids may be sparse
-    ids, inverse = np.unique(np.concatenate([ev.u, ev.v]), return_inverse=True)
-    k = len(ev)
+    ids, u, v = _dense(ev.u, ev.v)
     ev = EventArrays(
-        inverse[:k].astype(np.int64),
-        inverse[k:].astype(np.int64),
+        u,
+        v,
         ev.t,
         ev.channel,
         ev.group,
@@ -426,12 +486,13 @@ def calibrate(
     )
     n = len(ids)
     cut = float(np.quantile(ev.t, quantile))
-    xp, yp = persistence_task(ev, cut, as_of, n)
+    pairs = PairTimes.of(ev, as_of)
+    xp, yp = persistence_task(ev, cut, as_of, n, pairs)
     xp[:, [i for i, name in enumerate(PERSISTENCE_SIGNALS) if name in without]] = 0.0
     pers = on_literature_scale(
         fit_shrunk_logistic(xp, yp, PERSISTENCE_SIGNALS, PERSISTENCE_PRIOR, seed=seed), xp
     )
-    xk, yk, rate = knows_task(ev, cut, as_of, n, seed)
+    xk, yk, rate = knows_task(ev, cut, as_of, n, seed, pairs)
     xk[:, [i for i, name in enumerate(KNOWS_SIGNALS) if name in without]] = 0.0
     knows = with_base_rate(
         fit_shrunk_logistic(xk, yk, KNOWS_SIGNALS, KNOWS_PRIOR, seed=seed), yk, rate
