@@ -22,7 +22,9 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
+from weakties.analysis.calibration import LinearModel
 from weakties.analysis.features import DAY
+from weakties.analysis.signals import knows_signals
 from weakties.errors import InvalidInput
 
 F64 = NDArray[np.float64]
@@ -73,11 +75,15 @@ def knows_probability(
     evidence: KnowsEvidence | None = None,
     use_closure: bool = True,
     use_activity: bool = True,
+    model: LinearModel | None = None,
 ) -> KnowsScore:
     """Knows probabilities for candidate pairs ``(a[i], b[i])`` given a symmetric 0/1 adjacency.
 
     ``last_seen`` (unix seconds per person, NaN if never) and ``now`` enable the activity term's
-    survival factor; without them every person counts as active.
+    survival factor; without them every person counts as active. A calibrated ``model``
+    (``weakties.analysis.calibration``) replaces the closure and activity terms by its
+    probability over the ``KNOWS_SIGNALS`` columns (reported as ``closure``; ``activity`` is
+    then zero); the direct evidence still joins it by noisy-OR.
     """
     A = sp.csr_matrix(adjacency)
     n = A.shape[0]
@@ -89,6 +95,12 @@ def knows_probability(
         raise InvalidInput("candidate columns have different lengths")
     if len(aa) and (min(aa.min(), bb.min()) < 0 or max(aa.max(), bb.max()) >= n):
         raise InvalidInput("candidate person ids fall outside the adjacency")
+    if model is not None and model.calibrated:
+        x = knows_signals(A, aa, bb, last_seen=last_seen, now=now)
+        structural = model.probability(x) if len(aa) else np.zeros(0)
+        direct = np.zeros(len(aa)) if evidence is None else _direct(evidence, len(aa))
+        p = 1.0 - (1.0 - structural) * (1.0 - direct)
+        return KnowsScore(np.clip(p, 0.0, 1.0), structural, np.zeros(len(aa)), direct)
     deg = np.asarray(A.sum(axis=1)).ravel().astype(np.float64)
     two_m = max(float(deg.sum()), 1.0)
     survival = np.ones(n)

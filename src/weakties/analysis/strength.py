@@ -19,8 +19,10 @@ from enum import StrEnum
 import numpy as np
 from numpy.typing import NDArray
 
+from weakties.analysis.calibration import LinearModel
 from weakties.analysis.events import CHANNELS
 from weakties.analysis.features import DAY, PairFeatures
+from weakties.analysis.signals import persistence_signals
 from weakties.errors import InvalidInput
 
 F64 = NDArray[np.float64]
@@ -153,6 +155,19 @@ def _summed(columns: list[F64 | None]) -> F64:
     return total
 
 
+def _logit(
+    features: PairFeatures, now: float, weights: StrengthWeights, model: LinearModel | None
+) -> F64:
+    columns = _columns(features, now, weights)
+    if model is None or not model.calibrated:
+        return weights.scale * (_summed(columns) + weights.offset)
+    services = [c for c in (columns[4], columns[5], columns[7]) if c is not None]
+    z = model.logit(persistence_signals(features, now))
+    for c in services:
+        z = z + weights.scale * c
+    return z
+
+
 def _advance_activation(
     features: PairFeatures, now: float, act: F64, talked: NDArray[np.bool_]
 ) -> F64:
@@ -168,15 +183,20 @@ def _advance_activation(
 
 
 def tie_strength(
-    features: PairFeatures, now: float, weights: StrengthWeights = DEFAULT_WEIGHTS
+    features: PairFeatures,
+    now: float,
+    weights: StrengthWeights = DEFAULT_WEIGHTS,
+    model: LinearModel | None = None,
 ) -> tuple[F64, NDArray[np.str_]]:
     """Strength in [0, 1] and category (``TieCategory`` values) of every pair at ``now``.
 
     ``now`` may be later than ``features.as_of``: the activation is then bounded from below (see
-    :func:`_advance_activation`). A user's rating, where given, is the strength.
+    :func:`_advance_activation`). A user's rating, where given, is the strength. With a
+    calibrated ``model`` (``weakties.analysis.calibration``) the contact history is weighed by
+    it instead of the literature components; favours, introductions and tenure, which the
+    history cannot test, keep their weights from ``weights`` on the same logit.
     """
-    z = _summed(_columns(features, now, weights))
-    s = 1.0 / (1.0 + np.exp(-weights.scale * (z + weights.offset)))
+    s = 1.0 / (1.0 + np.exp(-_logit(features, now, weights, model)))
     talked = features.count > 0
     s = np.where(talked, s, np.where(features.connected, weights.never, 0.0))
     rated = ~np.isnan(features.rating)
@@ -213,6 +233,10 @@ class Explanation:
     category: TieCategory
     facts: tuple[str, ...]
     contributions: tuple[tuple[str, float], ...]
+    rewarded: tuple[tuple[str, float], ...] = ()
+    """With a calibrated model: each signal's effect on the logit per standard deviation
+    across the network's ties, largest first (what this network rewards; negative: counts
+    against). ``contributions`` are then each signal's pull relative to the average tie."""
 
 
 def explain(
@@ -223,6 +247,7 @@ def explain(
     weights: StrengthWeights = DEFAULT_WEIGHTS,
     *,
     names: tuple[str, str] = ("you", "them"),
+    model: LinearModel | None = None,
 ) -> Explanation:
     """The facts behind one pair's score, e.g. "emailed 41 times over 6 years, last 4 years ago"."""
     try:
@@ -230,8 +255,24 @@ def explain(
     except KeyError:
         raise InvalidInput(f"no facts known about the pair {a}–{b}") from None
     row = _row(features, i)
-    s, cats = tie_strength(row, now, weights)
+    s, cats = tie_strength(row, now, weights, model)
     parts = components(row, now, weights)[0]
+    rewarded: tuple[tuple[str, float], ...] = ()
+    if model is not None and model.calibrated:
+        everyone = persistence_signals(features, now)[features.count > 0]
+        mine = persistence_signals(row, now)[0]
+        centre = everyone.mean(axis=0) if len(everyone) else np.zeros(len(mine))
+        w = np.asarray(model.weights)
+        names_parts = [(n, float(v)) for n, v in zip(model.names, w * (mine - centre), strict=True)]
+        side = {"favours": parts[4], "introductions": parts[5], "tenure": parts[7]}
+        contributions = tuple((n, v) for n, v in names_parts if v) + tuple(
+            (n, float(weights.scale * v)) for n, v in side.items() if v
+        )
+        rewarded = model.rewarded(everyone)
+    else:
+        contributions = tuple(
+            (name, float(v)) for name, v in zip(COMPONENTS, parts, strict=True) if v
+        )
     a_is_first = a <= b
     first_name, second_name = names if a_is_first else names[::-1]
     facts: list[str] = []
@@ -270,9 +311,8 @@ def explain(
         strength=float(s[0]),
         category=TieCategory(str(cats[0])),
         facts=tuple(facts),
-        contributions=tuple(
-            (name, float(v)) for name, v in zip(COMPONENTS, parts, strict=True) if v
-        ),
+        contributions=contributions,
+        rewarded=rewarded,
     )
 
 

@@ -1,4 +1,4 @@
-"""Commands about tie strength: ties, tie, circles, rate."""
+"""Commands about tie strength: ties, tie, circles, rate, calibrate."""
 
 from __future__ import annotations
 
@@ -118,11 +118,103 @@ def tie(
             out.print(f"  • {escape(fact)}")
         if e.contributions:
             parts = ", ".join(f"{name} {value:+.2f}" for name, value in e.contributions)
-            out.print(f"  [dim]contributions (log scale): {parts}[/dim]")
+            scale = "against your average tie" if e.rewarded else "log scale"
+            out.print(f"  [dim]contributions ({scale}): {parts}[/dim]")
+        if e.rewarded:
+            out.print(f"  [dim]{escape(rewarded_text(e.rewarded))}[/dim]")
     if detail.between:
         out.print("\n[bold]Whom of yours they probably know[/bold]")
         for pid, name, p_knows, mine in detail.between:
             out.print(f"  {p_knows:4.0%}  {escape(name)} (#{pid})  [dim]your tie {mine:.2f}[/dim]")
+
+
+def rewarded_text(rewarded: tuple[tuple[str, float], ...], top: int = 4) -> str:
+    """ "your history rewards recency, mutual contacts; volume counts against" in words."""
+    words = {
+        "one_to_one": "one-to-one contact",
+        "mutual": "mutual contacts",
+        "person_recency": "both being active lately",
+        "resource_allocation": "shared contacts (resource allocation)",
+        "adamic_adar": "shared contacts (Adamic–Adar)",
+        "common": "common contacts",
+        "shared_recency": "recently active shared contacts",
+        "three_step": "friends of friends' friends (three steps)",
+        "org_overlap": "the same organisation",
+        "activity": "how active both are",
+    }
+    strong = [(n, v) for n, v in rewarded if abs(v) >= 0.05][:top]
+    plus = [words.get(n, n) for n, v in strong if v > 0]
+    minus = [words.get(n, n) for n, v in strong if v < 0]
+    text = "your history rewards " + (", ".join(plus) if plus else "nothing in particular")
+    if minus:
+        text += "; " + ", ".join(minus) + (" counts" if len(minus) == 1 else " count") + " against"
+    return text
+
+
+def calibrate(
+    reset: Annotated[
+        bool,
+        typer.Option("--reset", help="Stop calibrating: back to the literature defaults."),
+    ] = False,
+    on: Annotated[bool, typer.Option("--on", help="Calibrate on your history again.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """What your own history says predicts a tie: the weights fitted to your past."""
+    from weakties.errors import InvalidInput
+
+    if reset and on:
+        raise InvalidInput("choose --reset or --on, not both")
+    with _ws() as ws:
+        if reset or on:
+            ws.set_calibration(on)
+        state = ws.calibration()
+    if as_json:
+        print_json(
+            {
+                "on": state.on,
+                "ratings_refit": state.ratings_refit,
+                **state.calibration.as_dict(),
+            }
+        )
+        return
+    out = console()
+    if not state.on:
+        ok("not calibrating: the literature defaults score your ties (`--on` to calibrate)")
+        return
+    cal = state.calibration
+    if reset or on:
+        ok("calibrating on your own history")
+    for title, model in (("tie strength", cal.persistence), ("who knows whom", cal.knows)):
+        if not model.calibrated:
+            out.print(f"[bold]{title}[/bold]: literature defaults ({escape_text(model.reason)})")
+            continue
+        out.print(
+            f"[bold]{title}[/bold]: fitted on {model.labels:,} past cases "
+            f"({model.positives:,} came true within {cal.horizon_days:.0f} days); "
+            f"held-out AUC {model.cv_auc:.3f}, defaults {model.prior_cv_auc:.3f}"
+        )
+        weights = ", ".join(
+            f"{name} {w:+.3f}"
+            for name, w in zip(model.names, model.weights, strict=True)
+            if name not in model.untested
+        )
+        out.print(f"  [dim]weights per raw unit: {escape_text(weights)}[/dim]")
+        if model.untested:
+            out.print(
+                f"  [dim]not seen varying in your history (literature weight kept): "
+                f"{escape_text(', '.join(model.untested))}[/dim]"
+            )
+    if state.ratings_refit:
+        out.print(
+            "[dim]tie strength follows the weights refit from your ratings "
+            "(`weakties rate --reset` to use the calibration)[/dim]"
+        )
+
+
+def escape_text(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
 
 
 def circles(as_json: JsonOpt = False) -> None:
@@ -199,3 +291,4 @@ def register(app: typer.Typer) -> None:
     app.command()(tie)
     app.command()(circles)
     app.command()(rate)
+    app.command()(calibrate)

@@ -16,6 +16,12 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
+from weakties.analysis.calibration import (
+    DEFAULT_CALIBRATION,
+    Calibration,
+    LinearModel,
+    calibrate,
+)
 from weakties.analysis.events import EventArrays, expand_interactions
 from weakties.analysis.features import DAY, PairFeatures, PairValues, SideInputs, pair_features
 from weakties.analysis.goodwill import GoodwillEntries, decayed_weights, ledger_entries
@@ -94,6 +100,8 @@ class Network:
     strength: F64  # aligned with ``features``
     category: NDArray[np.str_]
     last_seen: F64  # per person in ``ids``: last contact with anyone (NaN: never)
+    calibration: Calibration = DEFAULT_CALIBRATION  # the models fitted on the history
+    tie_model: LinearModel | None = None  # the calibrated tie model in use (None: ``weights``)
 
     def index(self, person_ids: I64) -> I64:
         """Rows of ``adjacency`` for these person ids (−1 when unknown)."""
@@ -162,9 +170,20 @@ def _decayed_favours(facts: FactColumns, now: float) -> F64:
 
 
 def build_network(
-    facts: FactColumns, now: float, weights: StrengthWeights = DEFAULT_WEIGHTS
+    facts: FactColumns,
+    now: float,
+    weights: StrengthWeights = DEFAULT_WEIGHTS,
+    *,
+    calibrated: bool = False,
+    refit_weights: bool = False,
 ) -> Network | None:
-    """Score the network at ``now``; None when the workspace has no owner yet."""
+    """Score the network at ``now``; None when the workspace has no owner yet.
+
+    With ``calibrated`` the tie and knows models are first fitted to the history before
+    ``now`` (``weakties.analysis.calibration``); otherwise they use ``weights`` and the
+    literature defaults. ``refit_weights`` says ``weights`` were refit from the user's ratings:
+    they then take precedence over the calibrated tie model (the knows model still calibrates).
+    """
     if facts.me is None:
         return None
     me = int(facts.me)
@@ -212,14 +231,16 @@ def build_network(
         connections=PairValues.of(facts.link_a, facts.link_b),
     )
     features = pair_features(events, now, side)
-    strength, category = tie_strength(features, now, weights)
+    cal = calibrate(events, now) if calibrated else DEFAULT_CALIBRATION
+    tie_model = None if refit_weights or not cal.persistence.calibrated else cal.persistence
+    strength, category = tie_strength(features, now, weights, tie_model)
     last_seen = np.full(n, np.nan)
     if len(events):
         both = np.concatenate([rows(events.u), rows(events.v)])
         times = np.concatenate([events.t, events.t])
         order = np.argsort(times)
         last_seen[both[order]] = times[order]  # later assignments win: the latest time
-    return Network(now, me, ids, adj, features, strength, category, last_seen)
+    return Network(now, me, ids, adj, features, strength, category, last_seen, cal, tie_model)
 
 
 def knows_scores(net: Network, facts: FactColumns, a: I64, b: I64) -> KnowsScore:
@@ -266,6 +287,7 @@ def knows_scores(net: Network, facts: FactColumns, a: I64, b: I64) -> KnowsScore
         evidence=KnowsEvidence(
             shared_groups=shared, tenure_years=years, org_size=size, explicit=explicit
         ),
+        model=net.calibration.knows,
     )
     zero = np.where(ok, 1.0, 0.0)
     return KnowsScore(
@@ -438,6 +460,7 @@ def graph_edges(net: Network, facts: FactColumns) -> GraphEdges:
             evidence=KnowsEvidence(
                 shared_groups=shared, tenure_years=years, org_size=size, explicit=explicit
             ),
+            model=net.calibration.knows,
         )
         keep = score.p >= MIN_KNOWS
         lo, hi, p_knows, strength = lo[keep], hi[keep], score.p[keep], strength[keep]

@@ -15,6 +15,8 @@ from weakties.store import schema as s
 FINGERPRINT_KEY = "ties_fingerprint"
 WEIGHTS_KEY = "strength_weights"
 FIT_KEY = "strength_fit"
+CALIBRATION_KEY = "calibration"
+"""``off`` when the user turned self-calibration off; absent: on."""
 
 
 def get_setting(conn: Connection, key: str) -> str | None:

@@ -158,13 +158,29 @@ class WorkspaceBase:
         stored = load_weights(conn)
         return DEFAULT_WEIGHTS if stored is None else StrengthWeights(**stored)
 
+    def _calibrated(self, conn: Connection) -> bool:
+        """Whether the models calibrate themselves on the history: yes, unless turned off
+        (``weakties calibrate --reset``). Tie weights refit from your ratings still take
+        precedence over the calibrated tie model, as your own judgement."""
+        from weakties.store.ties import CALIBRATION_KEY, get_setting
+
+        return get_setting(conn, CALIBRATION_KEY) != "off"
+
     def _score(self, conn: Connection, now: datetime | None = None) -> tuple[Any, Any]:
         """Load the facts and score the network at ``now`` (default: this moment)."""
         from weakties.engines.local import build_network
 
         facts = self._facts(conn)
         moment = (now or datetime.now(UTC)).timestamp()
-        return facts, build_network(facts, moment, self._weights(conn))
+        from weakties.store.ties import load_weights
+
+        return facts, build_network(
+            facts,
+            moment,
+            self._weights(conn),
+            calibrated=self._calibrated(conn),
+            refit_weights=load_weights(conn) is not None,
+        )
 
     def _facts(self, conn: Connection) -> Any:
         """Every fact the models read, loaded once per state of the database.
@@ -213,7 +229,7 @@ class WorkspaceBase:
         )
 
         with self.transaction() as conn:
-            current = f"{datetime.now(UTC).date()}|{fingerprint(conn)}"
+            current = f"{datetime.now(UTC).date()}|{fingerprint(conn)}|{self._calibrated(conn)}"
             if not force and get_setting(conn, FINGERPRINT_KEY) == current:
                 return False
             _, net = self._score(conn)

@@ -72,7 +72,8 @@ class PathOps(WorkspaceBase):
         with self.transaction() as conn:
             # the data, the day (silence grows) and the models' parameters the graph was built with
             models = hashlib.sha1(
-                f"{WillingnessModel()!r}|{self._weights(conn)!r}".encode(), usedforsecurity=False
+                f"{WillingnessModel()!r}|{self._weights(conn)!r}|{self._calibrated(conn)}".encode(),
+                usedforsecurity=False,
             ).hexdigest()[:12]
             current = f"{datetime.now(UTC).date()}|{models}|{fingerprint(conn)}"
             folder = self._graph_folder()

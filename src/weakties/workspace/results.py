@@ -72,6 +72,20 @@ class TieDetail:
 
 
 @dataclass(frozen=True, slots=True)
+class CalibrationState:
+    """Whether the models calibrate themselves, and the fit on the history as of now.
+
+    ``calibration`` is a ``weakties.analysis.calibration.Calibration`` (the literature defaults
+    when off, or when the history is too short); ``ratings_refit`` says that weights refit from
+    the user's ratings take precedence over it for tie strength.
+    """
+
+    on: bool
+    ratings_refit: bool
+    calibration: Any
+
+
+@dataclass(frozen=True, slots=True)
 class Circles:
     """Dunbar layers of my contacts by frequency, brokerage and community structure."""
 

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 from weakties.workspace.base import WorkspaceBase
 from weakties.workspace.results import (
     MIN_RATINGS_TO_FIT,
+    CalibrationState,
     Circles,
     RatingResult,
     TieDetail,
@@ -91,7 +92,13 @@ class TieOps(WorkspaceBase):
             name = person.given_name or person.name
             try:
                 explanation = explain(
-                    net.features, net.me, pid, net.now, self._weights(conn), names=("you", name)
+                    net.features,
+                    net.me,
+                    pid,
+                    net.now,
+                    self._weights(conn),
+                    names=("you", name),
+                    model=net.tie_model,
                 )
             except InvalidInput:
                 explanation = None
@@ -240,3 +247,25 @@ class TieOps(WorkspaceBase):
             put_setting(conn, WEIGHTS_KEY, None)
             put_setting(conn, FIT_KEY, None)
             return clear_ratings(conn)
+
+    # ------------------------------------------------------------ calibration
+    def calibration(self) -> CalibrationState:
+        """The tie and knows models as fitted on this workspace's history, or why not."""
+        from weakties.store.ties import load_weights
+
+        with self.transaction() as conn:
+            _, net = self._score(conn)
+            if net is None:
+                raise NotFound(
+                    "this workspace has no owner yet", hint="run `weakties init --name NAME`"
+                )
+            return CalibrationState(
+                self._calibrated(conn), load_weights(conn) is not None, net.calibration
+            )
+
+    def set_calibration(self, on: bool) -> None:
+        """Turn self-calibration on, or off (back to the literature defaults)."""
+        from weakties.store.ties import CALIBRATION_KEY, put_setting
+
+        with self.transaction() as conn:
+            put_setting(conn, CALIBRATION_KEY, None if on else "off")
