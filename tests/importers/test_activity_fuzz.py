@@ -13,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.importers.test_imessage import build as build_chat_db
 from weakties.domain.records import (
     ContactRecord,
     FavorRecord,
@@ -27,6 +28,9 @@ from weakties.importers.files import iter_sources
 from weakties.importers.registry import Importer, ImportOptions
 
 GOLDEN = Path(__file__).parent / "golden"
+# a chat.db is a binary file: built by the Messages importer's test builder, never committed
+_SEEDS = tempfile.TemporaryDirectory(prefix="weakties-fuzz-seeds-")
+CHAT_DB = build_chat_db(Path(_SEEDS.name) / "chat.db")
 RECORD_TYPES = (ContactRecord, InteractionRecord, FavorRecord, RelationRecord, Problem, Skipped)
 
 # importer, file name to write, a valid input to mutate, options that let it run to the end
@@ -68,7 +72,7 @@ CASES: list[tuple[Importer, str, Path, ImportOptions]] = [
         GOLDEN / "fuzz" / "direct-messages.js",
         ImportOptions(),
     ),
-    (imessage.IMPORTER, "chat.db", GOLDEN / "fuzz" / "chat.db", ImportOptions()),
+    (imessage.IMPORTER, "chat.db", CHAT_DB, ImportOptions()),
 ]
 IDS = ["mbox", "eml", "ics", "whatsapp", "telegram", "mastodon", "twitter", "chatdb"]
 
