@@ -178,3 +178,45 @@ def test_an_import_blocked_past_the_busy_timeout_fails_in_one_line(
     assert "Traceback" not in blocked.stderr
     assert dump(db) == before
     assert weakties(db, "import", str(mbox), "--me", ME).exit_code == 0
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_the_web_app_writes_while_two_imports_run(template: Path, tmp_path: Path) -> None:
+    """The real app on the same file: every write is done (201) or refused as busy (503)."""
+    pytest.importorskip("fastapi")
+    from tests.web.conftest import make_client
+    from weakties.workspace import Workspace
+
+    first = _mbox(tmp_path / "a.mbox", 20_000, 150, "example.org")
+    second = _mbox(tmp_path / "b.mbox", 20_000, 150, "example.net")
+    db = tmp_path / "shared.db"
+    db.write_bytes(template.read_bytes())
+    with Workspace.open(str(db)) as ws:
+        client = make_client(ws)
+        imports = [_start_import(db, first), _start_import(db, second)]
+        made, busy = [], 0
+        deadline = time.monotonic() + 60
+        i = 0
+        while any(p.poll() is None for p in imports) and time.monotonic() < deadline:
+            answer = client.post(
+                "/api/people", json={"name": f"Web Person {i}"}, headers=client.bearer
+            )
+            assert answer.status_code in (201, 503), answer.text
+            if answer.status_code == 201:
+                made.append(f"Web Person {i}")
+            else:
+                busy += 1
+                assert "locked" in answer.text
+            i += 1
+        results = [p.communicate() for p in imports]
+    for process, (_out, err) in zip(imports, results, strict=True):
+        assert "Traceback" not in err.decode()
+        assert process.returncode == 0 or "locked" in err.decode()
+    assert made, "no web write got through"
+    conn = sqlite3.connect(db)
+    try:
+        names = {r[0] for r in conn.execute("SELECT name FROM person")}
+    finally:
+        conn.close()
+    assert set(made) <= names  # every write the app confirmed is there
+    assert _integrity(db) == "ok"
