@@ -97,7 +97,9 @@ def _tree_rss(pid: int) -> int:
     return total
 
 
-def weakties(db: Path, *args: str, timeout: float = TIME_LIMIT, cwd: Path | None = None) -> Run:
+def weakties(
+    db: Path | str, *args: str, timeout: float = TIME_LIMIT, cwd: Path | None = None
+) -> Run:
     """``weakties --db DB ARGS`` as a bounded subprocess, with its peak tree RSS."""
     env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1", "PYTHONPATH": str(ROOT / "src")}
     env.pop("WEAKTIES_DEBUG", None)
