@@ -82,19 +82,28 @@ def _seed_bytes(rel: str) -> bytes:
     return (GOLDEN / rel).read_bytes()
 
 
+def _is_golden_input(path: Path) -> bool:
+    """A file an importer reads, not a golden output (``x.json`` beside ``x.csv`` or ``x/``).
+
+    Only for importers without a seed in :data:`SEEDS`; a golden output taken for an input
+    by mistake is still a fair hostile file.
+    """
+    if not path.is_file() or path.name.endswith(".golden.json"):
+        return False
+    if path.suffix != ".json":
+        return True
+    stem = path.with_suffix("")
+    siblings = (q for q in stem.parent.glob(f"{stem.name}.*") if q.suffix != ".json")
+    return not (stem.is_dir() or any(siblings))
+
+
 def _seeds() -> Iterator[tuple[str, str, str]]:
     """(importer, golden path, file name) for every registered importer."""
     for importer in all_importers():
         seeds = SEEDS.get(importer.name)
         if seeds is None:  # an importer this corpus does not know yet: its golden inputs
             folder = GOLDEN / importer.name
-            found = sorted(
-                p
-                for p in folder.rglob("*")
-                if p.is_file()
-                and not p.name.endswith((".golden.json",))
-                and not (p.suffix == ".json" and p.with_suffix("").exists())
-            )[:2]
+            found = sorted(p for p in folder.rglob("*") if _is_golden_input(p))[:2]
             seeds = [(str(p.relative_to(GOLDEN)), p.name) for p in found]
         for rel, name in seeds:
             yield importer.name, rel, name
