@@ -34,10 +34,15 @@ class WeaktiesGroup(TyperGroup):
         except WeaktiesError as exc:
             if state.debug or os.environ.get("WEAKTIES_DEBUG"):
                 raise
+            from rich.markup import escape
+
             from weakties.cli.output import err_console
 
             err_console().print(
-                f"[red]error:[/red] {exc}", markup=True, highlight=False, soft_wrap=True
+                f"[red]error:[/red] {escape(one_line(str(exc)))}",
+                markup=True,
+                highlight=False,
+                soft_wrap=True,
             )
             raise typer.Exit(1) from None
         except KeyboardInterrupt:
@@ -45,6 +50,20 @@ class WeaktiesGroup(TyperGroup):
 
             err_console().print("interrupted; nothing was changed by the unfinished step")
             raise typer.Exit(130) from None
+
+
+def one_line(text: str) -> str:
+    """``text`` with control and bidi characters escaped, so an error stays one honest line.
+
+    A hostile file name (a newline, an ANSI escape, a right-to-left override) must not split
+    the message, recolour the terminal or reverse what the user reads.
+    """
+    import unicodedata
+
+    return "".join(
+        c if unicodedata.category(c)[0] != "C" else c.encode("unicode_escape").decode("ascii")
+        for c in text
+    )
 
 
 app = typer.Typer(

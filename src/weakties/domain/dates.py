@@ -81,7 +81,10 @@ class PartialDate:
     def midpoint(self) -> datetime:
         """A UTC instant in the middle of the range: the fair guess for scoring."""
         start = datetime.combine(self.first_day(), time(), UTC)
-        end = datetime.combine(self.last_day(), time(), UTC) + timedelta(days=1)
+        last = self.last_day()
+        # the last day of year 9999 has no next day in datetime: end at its last second
+        step = timedelta(days=1) if last < date.max else timedelta(hours=23, minutes=59)
+        end = datetime.combine(last, time(), UTC) + step
         return start + (end - start) / 2
 
     @classmethod

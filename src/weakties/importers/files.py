@@ -10,9 +10,11 @@ from __future__ import annotations
 import codecs
 import io
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import IO, Any
 
 from weakties.errors import ImportFailed
 
@@ -45,7 +47,14 @@ class Source:
         archive = open_zip(self.path)
         info = archive.getinfo(self.member)
         check_member(self.path, info)
-        return archive.open(info)  # type: ignore[return-value]
+        try:
+            member = archive.open(info)
+        except (RuntimeError, NotImplementedError, zipfile.BadZipFile, OSError) as exc:
+            # encrypted members, unknown compression methods, a damaged local header
+            raise ImportFailed(
+                f"cannot read this archive member ({exc})", location=self.name
+            ) from None
+        return _GuardedMember(member, self.name)
 
     def read_bytes(self, limit: int = MAX_TEXT_BYTES) -> bytes:
         with self.open_bytes() as handle:
@@ -97,10 +106,69 @@ def _decode(data: bytes, encoding: str, name: str) -> str:
         ) from None
 
 
+class _GuardedMember(io.BufferedIOBase):
+    """A zip member's stream whose read failures are :class:`ImportFailed` naming the member.
+
+    A corrupt member fails mid-read with ``zlib.error``, ``BadZipFile`` (a bad CRC, or a
+    member longer than its header claims) or ``EOFError``; importers read members through
+    many paths (csv, json, line streams), so the conversion happens here, once.
+    """
+
+    def __init__(self, raw: IO[bytes], name: str) -> None:
+        super().__init__()
+        self._raw = raw
+        self._name = name
+
+    def _fail(self, exc: BaseException) -> ImportFailed:
+        return ImportFailed(f"damaged archive member ({exc})", location=self._name)
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> bytes:
+        try:
+            return self._raw.read(-1 if size is None else size)
+        except (zlib.error, zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
+            raise self._fail(exc) from None
+
+    def read1(self, size: int = -1) -> bytes:
+        return self.read(size if size >= 0 else 1 << 16)
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def readline(self, size: int | None = -1) -> bytes:
+        try:
+            return self._raw.readline(-1 if size is None else size)
+        except (zlib.error, zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
+            raise self._fail(exc) from None
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+_ZIPS: dict[tuple[str, int, int], zipfile.ZipFile] = {}
+
+
 def open_zip(path: Path) -> zipfile.ZipFile:
+    """The archive at ``path``, opened once per process.
+
+    Parsing the central directory costs time in its entry count; opening the archive again
+    for each member made an archive of 100,000 entries take minutes (quadratic).
+    """
     try:
-        return zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as exc:
+        status = path.stat()
+        key = (str(path.resolve()), status.st_mtime_ns, status.st_size)
+        archive = _ZIPS.get(key)
+        if archive is None:
+            if len(_ZIPS) > 16:
+                _ZIPS.clear()
+            archive = _ZIPS[key] = zipfile.ZipFile(path)
+        return archive
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
         raise ImportFailed(f"not a readable zip archive ({exc})", location=str(path)) from None
 
 
@@ -126,9 +194,12 @@ def check_member(path: Path, info: zipfile.ZipInfo) -> None:
 def iter_sources(path: Path) -> Iterator[Source]:
     """Every file under ``path``: itself, the files of a folder, or the members of a zip."""
     if path.is_dir():
+        root = path.resolve()
         for child in sorted(p for p in path.rglob("*") if p.is_file()):
+            if child.is_symlink() and not child.resolve().is_relative_to(root):
+                continue  # a link out of the export folder is not part of the export
             yield Source(str(child), child)
-    elif zipfile.is_zipfile(path):
+    elif path.is_file() and zipfile.is_zipfile(path):
         archive = open_zip(path)
         total = 0
         for info in archive.infolist():
@@ -139,8 +210,11 @@ def iter_sources(path: Path) -> Iterator[Source]:
             if total > MAX_TOTAL_BYTES:
                 raise ImportFailed("archive expands to too much data", location=str(path))
             yield Source(f"{path}!{info.filename}", path, info.filename)
-    elif path.exists():
+    elif path.is_file():
         yield Source(str(path), path)
+    elif path.exists():
+        # a FIFO would block the import forever, /dev/zero would never end
+        raise ImportFailed("not a regular file (a pipe or a device?)", location=str(path))
     else:
         raise ImportFailed("no such file or folder", location=str(path))
 

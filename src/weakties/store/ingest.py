@@ -163,6 +163,14 @@ class Ingest:
         self.on_progress = on_progress
         self.report = IngestReport(importer, path)
         self.started = datetime.now(UTC)
+        if conn.dialect.name == "postgresql":
+            # an import numbers its new rows itself (max(id) + 1, then fixes the sequences):
+            # one writer at a time on these tables, as SQLite's write lock gives for free.
+            # Two imports at once queued here instead of failing with a duplicate key.
+            conn.exec_driver_sql(
+                "LOCK TABLE person, identity, interaction, source_record"
+                " IN SHARE ROW EXCLUSIVE MODE"
+            )
         self.run_id = int(
             conn.execute(
                 insert(s.import_run).values(
