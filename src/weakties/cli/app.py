@@ -113,6 +113,7 @@ def open_workspace() -> Any:
 
 def _register() -> None:
     from weakties.cli import (
+        backups,
         data,
         goals,
         imports,
@@ -140,6 +141,7 @@ def _register() -> None:
         data,
         web,
         sync,
+        backups,
     ):
         module.register(app)
 
