@@ -225,6 +225,50 @@ def unmerge(conn: Connection, person_id: int) -> MergeResult:
     return MergeResult(merge_id, kept_id, merged_id, moved=len(moves), left=0)
 
 
+def _mentions(value: Any, ids: set[int], words: tuple[str, ...]) -> bool:
+    """Whether a stored review's JSON names one of ``ids`` or contains one of ``words``."""
+    if isinstance(value, dict):
+        if value.get("person_id") in ids:
+            return True
+        return any(_mentions(v, ids, words) for v in value.values())
+    if isinstance(value, list):
+        return any(_mentions(v, ids, words) for v in value)
+    if isinstance(value, str):
+        low = value.lower()
+        return any(w in low for w in words)
+    return False
+
+
+def _drop_reviews_naming(conn: Connection, ids: list[int]) -> int:
+    """Delete the stored monthly reviews that mention the forgotten people (by id, name, alias
+    or identity): a review is a rendering of facts, and ``weakties review --month`` makes it
+    again from what is left. Returns how many went."""
+    import json
+
+    names = conn.execute(select(s.person.c.name).where(s.person.c.id.in_(ids))).scalars()
+    aliases = conn.execute(
+        select(s.person_alias.c.alias).where(s.person_alias.c.person_id.in_(ids))
+    ).scalars()
+    values = conn.execute(
+        select(s.identity.c.value).where(s.identity.c.person_id.in_(ids))
+    ).scalars()
+    words = tuple(
+        {w.strip().lower() for w in (*names, *aliases, *values) if w and len(w.strip()) >= 3}
+    )
+    wanted = set(ids)
+    doomed = []
+    for rid, content in conn.execute(select(s.review.c.id, s.review.c.content)):
+        try:
+            parsed = json.loads(content)
+        except ValueError:
+            parsed = content
+        if _mentions(parsed, wanted, words):
+            doomed.append(int(rid))
+    if doomed:
+        conn.execute(delete(s.review).where(s.review.c.id.in_(doomed)))
+    return len(doomed)
+
+
 def forget_person(conn: Connection, person_id: int) -> dict[str, int]:
     """Erase a person and every fact about them (and records merged into them); returns counts.
 
@@ -282,6 +326,7 @@ def forget_person(conn: Connection, person_id: int) -> dict[str, int]:
         "tags": count(s.person_tag, s.person_tag.c.person_id.in_(ids)),
         "source records": count(s.source_record, s.source_record.c.person_id.in_(ids)),
     }
+    counts["stored reviews"] = _drop_reviews_naming(conn, ids)
     for start in range(0, len(doomed), 500):
         conn.execute(
             delete(s.interaction).where(s.interaction.c.id.in_(doomed[start : start + 500]))

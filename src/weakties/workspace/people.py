@@ -484,11 +484,25 @@ class PeopleOps(WorkspaceBase):
         from weakties.store.merges import forget_person
 
         with self.transaction() as conn:
+            sqlite = conn.dialect.name == "sqlite"
+            if sqlite:  # freed pages are zeroed, not left holding the deleted rows
+                conn.exec_driver_sql("PRAGMA secure_delete = ON")
             pid = resolve_person(conn, ref)
             person = people.get_person(conn, pid)
             if person.is_me:
                 raise InvalidInput("you cannot forget yourself; delete the database instead")
-            return person.name, forget_person(conn, pid)
+            erased = person.name, forget_person(conn, pid)
+        if sqlite:
+            self._flush_log()
+        return erased
+
+    def _flush_log(self) -> None:
+        """Copy the write-ahead log into the database file and empty it: the log still holds
+        the pages as they were before the erasure until a checkpoint overwrites them."""
+        from weakties.store.database import translate_errors
+
+        with translate_errors(self.url), self.engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def export(self, stream: TextIO, fmt: Literal["json", "csv"] = "json") -> None:
         """Write the whole workspace as JSON, or the people as CSV."""
