@@ -192,3 +192,27 @@ def test_sniff_and_bad_files(tmp_path: Path) -> None:
     text = tmp_path / "notes.txt"
     text.write_text("hello")
     assert sniff(IMPORTER, text) == 0
+
+
+def test_text_that_is_not_utf8(tmp_path: Path) -> None:
+    """A damaged file whose schema or handles hold bytes that are not UTF-8 never raises a
+    traceback (a case the fuzzer found): the text is decoded with replacement characters."""
+    path = build(tmp_path / "chat.db")
+    raw = bytearray(path.read_bytes())
+    at = raw.find(b"CREATE TABLE")
+    assert at > 0
+    raw[at + 13] = 0x80  # a stray continuation byte inside the first table's definition
+    path.write_bytes(bytes(raw))
+    try:
+        records = list(run(IMPORTER, path))
+    except ImportFailed as exc:
+        assert "chat.db" in str(exc)
+    else:
+        assert isinstance(records, list)
+    (tmp_path / "names").mkdir()
+    conn = sqlite3.connect(build(tmp_path / "names" / "chat.db"))
+    conn.execute("UPDATE handle SET id = CAST(X'e28080ff41' AS TEXT) WHERE ROWID = 1")
+    conn.commit()
+    conn.close()
+    kept = list(run(IMPORTER, tmp_path / "names" / "chat.db"))
+    assert kept

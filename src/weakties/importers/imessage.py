@@ -91,9 +91,16 @@ def _copy(source: Source, folder: Path) -> Path:
     return target
 
 
+def _lenient_text(raw: bytes) -> str:
+    return raw.decode("utf-8", errors="replace")
+
+
 def _connect(copy: Path, name: str) -> sqlite3.Connection:
     try:
         conn = sqlite3.connect(f"{copy.as_uri()}?mode=ro", uri=True)
+        # A damaged file can hold text that is not UTF-8, even in the schema: decode leniently
+        # so the damage surfaces as a problem record or a one-line error, never a traceback.
+        conn.text_factory = _lenient_text
         tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
     except sqlite3.DatabaseError as exc:
         raise ImportFailed(f"not a readable Messages database ({exc})", location=name) from None
