@@ -19,6 +19,7 @@ from weakties.errors import WeaktiesError
 
 class _State:
     db: str | None = None
+    member: str | None = None
     debug: bool = False
 
 
@@ -92,6 +93,14 @@ def main_options(
             help="Database file or SQLAlchemy URL (default: WEAKTIES_DB or the user data folder).",
         ),
     ] = None,
+    member: Annotated[
+        str | None,
+        typer.Option(
+            "--member",
+            envvar="WEAKTIES_MEMBER",
+            help="In a community database: act as this member (their workspace, pooled paths).",
+        ),
+    ] = None,
     debug: Annotated[
         bool, typer.Option("--debug", help="Show tracebacks instead of one-line errors.")
     ] = False,
@@ -101,19 +110,40 @@ def main_options(
 ) -> None:
     """weakties — your network, from the exports you already have, scored and put to work."""
     state.db = db
+    state.member = member
     state.debug = debug
 
 
 def open_workspace() -> Any:
-    """The workspace named by ``--db`` / ``WEAKTIES_DB`` (created on first use)."""
+    """The workspace named by ``--db`` / ``WEAKTIES_DB`` (created on first use); with
+    ``--member``, that member's workspace in the community database."""
     from weakties.workspace import Workspace
 
-    return Workspace.open(state.db)
+    if state.member:
+        with open_community() as community:
+            return community.member_workspace(state.member)
+    ws = Workspace.open(state.db)
+    if ws.setting("community_name"):
+        ws.close()
+        from weakties.errors import InvalidInput
+
+        raise InvalidInput(
+            "this database is a community", hint="say who you are: weakties --member HANDLE ..."
+        )
+    return ws
+
+
+def open_community() -> Any:
+    """The community database named by ``--db`` / ``WEAKTIES_DB``."""
+    from weakties.workspace.community import Community
+
+    return Community.open(state.db)
 
 
 def _register() -> None:
     from weakties.cli import (
         backups,
+        community,
         data,
         goals,
         imports,
@@ -142,6 +172,7 @@ def _register() -> None:
         web,
         sync,
         backups,
+        community,
     ):
         module.register(app)
 

@@ -93,6 +93,9 @@ def path(
             "goal": result.goal,
             "paths": result.paths,
         }
+        if hasattr(result, "reachable_pooled"):
+            data["reachable_own"] = result.reachable_own
+            data["reachable_pooled"] = result.reachable_pooled
         if text_draft is not None:
             data["draft"] = text_draft
         print_json(data)
@@ -106,6 +109,12 @@ def path(
     )
     for rank, found in enumerate(result.paths, 1):
         print_path(rank, found)
+    if hasattr(result, "reachable_pooled"):
+        out.print(
+            f"\n[dim]within {max_hops} hops: {result.reachable_own} of {result.targets} from your "
+            f"own data, {result.reachable_pooled} with the community; ask through a member with "
+            "`weakties asks request --through HANDLE`[/dim]"
+        )
     if text_draft is not None:
         out.print("\n[bold]Draft for the first hop[/bold]\n")
         console().print(text_draft, markup=False, highlight=False, soft_wrap=True)

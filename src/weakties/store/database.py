@@ -25,6 +25,7 @@ KNOWN_REVISIONS: tuple[str, ...] = (
     "0003_tie_cache",
     "0004_nudges_reviews",
     "0007_sync_sources",
+    "0008_community",
 )
 HEAD = KNOWN_REVISIONS[-1]
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -54,6 +55,19 @@ def sqlite_path(url: str) -> Path | None:
     if not rest or rest == ":memory:":
         return None
     return Path(rest.split("?", 1)[0])
+
+
+def graph_cache_folder(url: str) -> Path:
+    """Where the introduction graph built from the database at ``url`` is cached on disk."""
+    path = sqlite_path(url)
+    if path is not None:
+        return path.with_name(path.name + ".graph")
+    import hashlib
+
+    from platformdirs import user_cache_dir
+
+    digest = hashlib.sha1(url.encode(), usedforsecurity=False).hexdigest()[:16]
+    return Path(user_cache_dir("weakties", appauthor=False)) / f"graph-{digest}"
 
 
 def _check_sqlite_file(path: Path, *, create: bool) -> None:

@@ -458,3 +458,109 @@ sync_item = Table(
     Column("etag", Text, nullable=False),
     Column("record_keys", Text, nullable=False),  # JSON list
 )
+
+# ----------------------------------------------------------------- communities
+# A community database also holds its members and the pool they contribute to. A member's own
+# facts stay in their private partition (a schema on PostgreSQL, a file beside the database on
+# SQLite); the pool holds only what they contribute, every row keyed by the member, so removing
+# a member is deleting their rows. Reads by members go through ``weakties.store.consent``.
+
+member = Table(
+    "member",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("handle", String(40), nullable=False),
+    Column("name", String(300), nullable=False),
+    Column("role", String(8), nullable=False, default="member"),
+    Column("sharing", String(8), nullable=False, default="exists"),
+    Column("share_names", Boolean, nullable=False, default=False),
+    Column("pool_person_id", Integer, ForeignKey("pool_person.id", ondelete="SET NULL")),
+    Column("joined_at", UTCDateTime, nullable=False),
+    Column("published_at", UTCDateTime),
+    Column("published_state", Text),  # what the last publication was made from
+    Column("password_hash", String(200)),
+    CheckConstraint("sharing IN ('none', 'exists', 'full')", name="sharing_level"),
+    UniqueConstraint("handle", name="uq_member_handle"),
+)
+
+pool_person = Table(
+    "pool_person",
+    metadata,
+    # one human across members: resolved by identities first, then by name and organisation
+    Column("id", Integer, primary_key=True),
+    Column("name_key", String(300), nullable=False),  # folded name, for the fuzzy match
+    Column("created_at", UTCDateTime, nullable=False),
+)
+Index("ix_pool_person_name_key", pool_person.c.name_key)
+
+pool_identity = Table(
+    "pool_identity",
+    metadata,
+    # a keyed digest of an address, phone or URL a member holds for the person (never the text)
+    Column("member_id", Integer, ForeignKey("member.id", ondelete="CASCADE"), primary_key=True),
+    Column("digest", String(64), primary_key=True),
+    Column(
+        "pool_person_id",
+        Integer,
+        ForeignKey("pool_person.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+)
+Index("ix_pool_identity_digest", pool_identity.c.digest)
+Index("ix_pool_identity_person", pool_identity.c.pool_person_id)
+
+pool_contact = Table(
+    "pool_contact",
+    metadata,
+    # a member's tie to a person, as that member knows them: kept separately per member
+    Column("member_id", Integer, ForeignKey("member.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "pool_person_id",
+        Integer,
+        ForeignKey("pool_person.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("name", String(300), nullable=False),
+    Column("org", String(300)),
+    Column("org_key", String(300)),
+    Column("title", String(300)),
+    Column("strength", Float),  # None: known to the member but not scored (no tie of theirs)
+    Column("category", String(10)),
+)
+Index("ix_pool_contact_person", pool_contact.c.pool_person_id)
+Index("ix_pool_contact_org_key", pool_contact.c.org_key)
+
+pool_arc = Table(
+    "pool_arc",
+    metadata,
+    # an introduction arc from a member's data: their own tie (``tie``) or two of their contacts
+    # who know each other (``knows``), with the probability an ask succeeds each way
+    Column("member_id", Integer, ForeignKey("member.id", ondelete="CASCADE"), primary_key=True),
+    Column("a_id", Integer, ForeignKey("pool_person.id", ondelete="CASCADE"), primary_key=True),
+    Column("b_id", Integer, ForeignKey("pool_person.id", ondelete="CASCADE"), primary_key=True),
+    Column("kind", String(8), nullable=False),
+    Column("p_ab", Float, nullable=False),
+    Column("p_ba", Float, nullable=False),
+    CheckConstraint("a_id <> b_id", name="distinct_people"),
+)
+Index("ix_pool_arc_b", pool_arc.c.b_id)
+
+ask = Table(
+    "ask",
+    metadata,
+    # an introduction requested through a member (the broker), waiting for their answer
+    Column("id", Integer, primary_key=True),
+    Column("requester_id", Integer, ForeignKey("member.id", ondelete="CASCADE"), nullable=False),
+    Column("broker_id", Integer, ForeignKey("member.id", ondelete="CASCADE"), nullable=False),
+    Column("target_person_id", Integer, ForeignKey("pool_person.id", ondelete="SET NULL")),
+    Column("via_person_id", Integer, ForeignKey("pool_person.id", ondelete="SET NULL")),
+    Column("target_label", Text, nullable=False),
+    Column("message", Text, nullable=False),
+    Column("status", String(10), nullable=False, default="pending"),
+    Column("reply", Text),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("decided_at", UTCDateTime),
+    CheckConstraint("requester_id <> broker_id", name="distinct_members"),
+)
+Index("ix_ask_broker", ask.c.broker_id)
+Index("ix_ask_requester", ask.c.requester_id)

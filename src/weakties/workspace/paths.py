@@ -53,15 +53,9 @@ class PathOps(WorkspaceBase):
 
     # ------------------------------------------------------------ the graph
     def _graph_folder(self) -> FsPath:
-        from weakties.store.database import sqlite_path
+        from weakties.store.database import graph_cache_folder
 
-        path = sqlite_path(self.url)
-        if path is not None:
-            return path.with_name(path.name + ".graph")
-        from platformdirs import user_cache_dir
-
-        digest = hashlib.sha1(self.url.encode(), usedforsecurity=False).hexdigest()[:16]
-        return FsPath(user_cache_dir("weakties", appauthor=False)) / f"graph-{digest}"
+        return graph_cache_folder(self.url)
 
     def tie_graph(self) -> TieGraph:
         """The introduction graph, from the disk cache when the data has not changed."""
