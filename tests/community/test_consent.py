@@ -28,7 +28,9 @@ def _members() -> st.SearchStrategy[list[MemberSpec]]:
         st.integers(0, len(POPULATION) - 1), st.integers(1, 4), min_size=1, max_size=5
     )
     pair = st.tuples(st.integers(0, len(POPULATION) - 1), st.integers(0, len(POPULATION) - 1))
-    one = st.tuples(st.sampled_from(list(Sharing)), st.booleans(), contacts, st.lists(pair, max_size=3))
+    one = st.tuples(
+        st.sampled_from(list(Sharing)), st.booleans(), contacts, st.lists(pair, max_size=3)
+    )
     return st.lists(one, min_size=2, max_size=3).map(
         lambda specs: [
             MemberSpec(f"m{i}", f"Member{i} Example", sharing, names, dict(c), list(k))
