@@ -152,3 +152,32 @@ def test_a_pooled_path_by_hand(tmp_path: Path) -> None:
     assert through["Alice Adams"].names[2] == "someone Alice Adams knows"
     assert through["Alice Adams"].hops[1].probability == pytest.approx(neutral_hop(), rel=1e-5)
     assert neutral_hop() != pytest.approx(second, rel=1e-3)
+
+
+def test_knows_evidence_from_several_members_adds_up() -> None:
+    """Two members' data both say 5 and 7 know each other (0.3 and 0.5): the pair's arc is
+    1 − 0.7 · 0.5 = 0.65 (and 1 − 0.8 · 0.6 = 0.52 the other way), credited to the member with
+    the stronger arc; a member's own tie arc and a lone knows arc are left alone."""
+    import numpy as np
+
+    from weakties.workspace.pooled import _combine_knows, combine_evidence
+
+    assert combine_evidence(np.array([0.3, 0.5])) == pytest.approx(0.65)
+    kind = ["knows", "tie", "knows", "knows"]
+    out = _combine_knows(
+        np.array([k == "knows" for k in kind]),
+        np.array([1, 1, 2, 3]),  # contributors
+        np.array([5, 1, 5, 6]),
+        np.array([7, 5, 7, 9]),
+        kind,
+        np.array([0.3, 0.4, 0.5, 0.2]),
+        np.array([0.2, 0.4, 0.4, 0.1]),
+    )
+    arcs = sorted(zip(*(list(x) for x in out), strict=True))
+    assert [(c, a, b, k) for c, a, b, k, _, _ in arcs] == [
+        (1, 1, 5, "tie"),
+        (2, 5, 7, "knows"),
+        (3, 6, 9, "knows"),
+    ]
+    assert [round(float(p), 6) for *_, p, _ in arcs] == [0.4, 0.65, 0.2]
+    assert [round(float(q), 6) for *_, q in arcs] == [0.4, 0.52, 0.1]

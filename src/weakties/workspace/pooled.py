@@ -71,6 +71,49 @@ class _Pooled:
     p_ba: np.ndarray[Any, np.dtype[np.float64]]
 
 
+def combine_evidence(p: np.ndarray[Any, np.dtype[np.float64]]) -> float:
+    """Several members' data saying two people know each other, as independent evidence:
+    the ask fails only if it would fail on every one (noisy-OR), ``1 − Π(1 − p_i)``."""
+    return float(1.0 - np.prod(1.0 - np.asarray(p, dtype=np.float64)))
+
+
+def _combine_knows(
+    knows: np.ndarray[Any, np.dtype[np.bool_]],
+    contributor: np.ndarray[Any, np.dtype[np.int64]],
+    a: np.ndarray[Any, np.dtype[np.int64]],
+    b: np.ndarray[Any, np.dtype[np.int64]],
+    kind: list[str],
+    p_ab: np.ndarray[Any, np.dtype[np.float64]],
+    p_ba: np.ndarray[Any, np.dtype[np.float64]],
+) -> tuple[Any, Any, Any, list[str], Any, Any]:
+    """One arc per pair of people for the ``knows`` evidence of all contributors (noisy-OR,
+    vectorised), credited to the contributor whose own arc is the most probable; the members'
+    own ``tie`` arcs stay as they are."""
+    rows = np.flatnonzero(knows)
+    span = int(max(a.max(), b.max())) + 1
+    key = a[rows] * span + b[rows]
+    pairs, group = np.unique(key, return_inverse=True)
+    fail_ab = np.zeros(len(pairs))
+    fail_ba = np.zeros(len(pairs))
+    np.add.at(fail_ab, group, np.log1p(-np.minimum(p_ab[rows], 1.0 - 1e-12)))
+    np.add.at(fail_ba, group, np.log1p(-np.minimum(p_ba[rows], 1.0 - 1e-12)))
+    order = np.lexsort((-p_ab[rows], group))  # per pair, the best single arc first
+    first = order[np.r_[True, group[order][1:] != group[order][:-1]]]
+    best = rows[first]
+    keep = np.flatnonzero(~knows)
+    take = np.concatenate([keep, best])
+    new_ab = np.concatenate([p_ab[keep], -np.expm1(fail_ab[group[first]])])
+    new_ba = np.concatenate([p_ba[keep], -np.expm1(fail_ba[group[first]])])
+    return (
+        contributor[take],
+        a[take],
+        b[take],
+        [kind[i] for i in take.tolist()],
+        np.minimum(new_ab, 0.99),
+        np.minimum(new_ba, 0.99),
+    )
+
+
 def neutral_hop() -> float:
     from weakties.analysis.graph import hop_probability
 
@@ -122,6 +165,11 @@ class PooledOps(WorkspaceBase):
         kind = [str(r[3]) for r in rows]
         p_ab = np.array([r[4] for r in rows], dtype=np.float64)
         p_ba = np.array([r[5] for r in rows], dtype=np.float64)
+        knows = np.array([k == "knows" for k in kind], dtype=np.bool_)
+        if knows.sum() > 1:
+            contributor, a, b, kind, p_ab, p_ba = _combine_knows(
+                knows, contributor, a, b, kind, p_ab, p_ba
+            )
         if not own_only and len(everyone) > 1:
             ids = np.array(sorted(member_of), dtype=np.int64)
             i, j = np.triu_indices(len(ids), k=1)
