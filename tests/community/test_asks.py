@@ -85,3 +85,32 @@ def test_an_ask_needs_a_path_through_the_broker(c: Community) -> None:
     c.share("alice", Sharing.NONE)
     with pytest.raises(NotFound):
         c.ask("bob", "alice", "org", "Acme Bank")
+
+
+def test_the_plan_for_a_member_uses_the_pool(c: Community) -> None:
+    """bob knows nobody at Acme Bank; the pooled plan tells alice (a member who does, with
+    friends in common), reaches Jane, and never names a person bob may not see."""
+    friends = [(f"Friend{i} Example", f"friend{i}@example.net") for i in range(8)]
+    for handle in ("alice", "bob"):
+        with c.member_workspace(handle) as ws:
+            for name, address in friends:
+                ws.add_person(name, emails=[address])
+            everyone = [address for _, address in friends]
+            if handle == "alice":
+                everyone.append("jane@acmebank.example")
+            for day in ("2026-08-01", "2026-09-01", "2026-10-01", "2026-11-01"):
+                ws.log(everyone, when=day)
+    with c.member_workspace("bob") as ws:
+        ws.add_goal("a product role at Acme Bank", tags=["org:Acme Bank"])
+        plan = ws.plan(k=3, rounds=2000)
+    assert plan.targets == 1
+    allowed = {"Alice Adams", "Carol Chen"} | {name for name, _ in friends}
+    assert {p.name for p in plan.picks} <= allowed
+    assert plan.reach > 0.0
+    assert "Alice Adams" in {p.name for p in plan.picks}
+    reached = {name for p in plan.picks for name, _ in p.reaches}
+    assert reached <= {"a PM at Acme Bank"}  # alice shares Jane's job, not her name
+    with c.member_workspace("bob") as ws:
+        ws.add_goal("anything", tags=["industry:fintech"])
+        with pytest.raises(InvalidInput, match="organisations or roles"):
+            ws.plan(goal_id=2, k=3)

@@ -45,6 +45,27 @@ class MemberWorkspace(Workspace):
         self.community.publish(self.member.handle, ws=self)
         return self.community.paths(self.member.handle, *args, **kwargs)
 
+    def plan(
+        self, *, goal_id: int | None = None, k: int = 10, rounds: int = 1000, seed: int = 0
+    ) -> Any:
+        """Whom to tell about the goal, on the pooled graph (the goal stays private)."""
+        from weakties.domain.goals import GoalStatus
+        from weakties.store.goals import get_goal, list_goals
+        from weakties.store.people import me_id
+
+        self.community.publish(self.member.handle, ws=self)
+        with self.transaction() as conn:
+            if goal_id is not None:
+                goal = get_goal(conn, goal_id)
+            else:
+                mine = list_goals(conn, owner_id=me_id(conn), status=GoalStatus.OPEN)
+                if not mine:
+                    raise NotFound(
+                        "you have no open goal", hint="weakties goal add TEXT --tag org:NAME"
+                    )
+                goal = mine[0]
+        return self.community.plan(self.member.handle, goal, k=k, rounds=rounds, seed=seed)
+
     def draft(self, path: Any, *, goal: str | None = None, fmt: str = "text") -> str:
         """The note for an ask through the first member on a pooled path."""
         from weakties.workspace.pooled import draft_note

@@ -9,6 +9,7 @@ al. 2007), compared with simply telling the strongest ties.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from weakties.errors import InvalidInput, NotFound
@@ -22,6 +23,102 @@ RELEVANT = 1.0
 OTHER_RELEVANCE = 0.5
 """Someone outside the target industry still passes word on, but half as readily: the
 relevance factor of the transmission model."""
+
+
+@dataclass(frozen=True, slots=True)
+class ChosenAsks:
+    """The plan on a graph, the strongest-ties baseline on the same worlds, and per contact
+    (in the order given) the mutual contacts and the chance they act on being told."""
+
+    plan: Any
+    strongest: Any
+    mutual: Any
+    activation: Any
+    target_ids: Any
+
+
+def plan_on_graph(
+    graph: Any,
+    me: int,
+    contact_ids: Any,
+    strength: Any,
+    goodwill: Any,
+    relevant: set[int],
+    weights: dict[int, float],
+    k: int,
+    rounds: int,
+    seed: int,
+) -> ChosenAsks:
+    """CELF over sampled cascades on ``graph`` from ``me``'s contacts to the weighted targets.
+
+    Each arc passes word on with the job-transmission chance (mutual contacts, willingness,
+    relevance); word leaves ``me`` only through the contacts told. Shared by the single-user
+    plan and the community plan on the pooled graph.
+    """
+    import numpy as np
+    import scipy.sparse as sp
+
+    from weakties.analysis.reach import (
+        CascadeGraph,
+        celf_plan,
+        evaluate_seeds,
+        reach_sketch,
+        strongest_baseline,
+    )
+    from weakties.analysis.transmission import job_transmission, mutual_contact_counts
+
+    n = graph.n_nodes
+    rows = np.repeat(np.arange(n), graph.degree())
+    adj = sp.csr_array(
+        (graph.prob.astype(np.float64), graph.indices.astype(np.int64), graph.indptr),
+        shape=(n, n),
+    )
+    mutual = mutual_contact_counts(adj)
+    heads = graph.node_ids[graph.indices]
+    relevance = np.where(np.isin(heads, list(relevant)), RELEVANT, OTHER_RELEVANCE)
+    arc_p = job_transmission(mutual, graph.prob.astype(np.float64), 0.0, relevance)
+    arc_p[graph.node_ids[rows] == me] = 0.0  # word leaves me only through the people I tell
+    cascade = CascadeGraph.from_csr(
+        sp.csr_array(
+            (np.maximum(arc_p, 0.0), graph.indices.astype(np.int64), graph.indptr),
+            shape=(n, n),
+        )
+    )
+    me_node = int(graph.node_of(np.array([me]))[0])
+    if me_node < 0:
+        raise NotFound("you have no ties yet: import an export or log some interactions")
+    lo, hi = graph.indptr[me_node], graph.indptr[me_node + 1]
+    row_of = {int(graph.node_ids[c]): lo + i for i, c in enumerate(graph.indices[lo:hi].tolist())}
+    contact_ids = np.asarray(contact_ids, dtype=np.int64)
+    contact_nodes = graph.node_of(contact_ids)
+    my_mutual = np.array([mutual[row_of[int(c)]] for c in contact_ids], dtype=np.float64)
+    activation = job_transmission(
+        my_mutual,
+        np.asarray(strength, dtype=np.float64),
+        goodwill,
+        np.where(np.isin(contact_ids, list(relevant)), RELEVANT, OTHER_RELEVANCE),
+    )
+    target_ids = np.array(sorted(weights), dtype=np.int64)
+    target_nodes = graph.node_of(target_ids)
+    on_graph = target_nodes >= 0
+    target_nodes, target_ids = target_nodes[on_graph], target_ids[on_graph]
+    target_w = np.array([weights[int(t)] for t in target_ids])
+    if not len(target_nodes) or not len(contact_nodes):
+        raise NotFound("none of the goal's targets is connected to your network yet")
+    sketch = reach_sketch(
+        cascade,
+        contact_nodes,
+        target_nodes,
+        target_w,
+        activation=activation,
+        rounds=rounds,
+        seed=seed,
+    )
+    plan = celf_plan(sketch, min(k, len(contact_nodes)))
+    strongest = evaluate_seeds(
+        sketch, strongest_baseline(contact_nodes, strength, min(k, len(contact_nodes)))
+    )
+    return ChosenAsks(plan, strongest, my_mutual, activation, target_ids)
 
 
 class PlanOps(PathOps):
@@ -100,16 +197,7 @@ class PlanOps(PathOps):
     ) -> AskPlan:
         """The k people to tell first, chosen to maximise expected reach into the goal's targets."""
         import numpy as np
-        import scipy.sparse as sp
 
-        from weakties.analysis.reach import (
-            CascadeGraph,
-            celf_plan,
-            evaluate_seeds,
-            reach_sketch,
-            strongest_baseline,
-        )
-        from weakties.analysis.transmission import job_transmission, mutual_contact_counts
         from weakties.store.ledger import names_of
         from weakties.store.people import me_id
         from weakties.store.ties import read_ties
@@ -127,60 +215,24 @@ class PlanOps(PathOps):
             goal, weights, relevant = self._goal_targets(conn, goal_id)
             ties = read_ties(conn)
             blocked = set(self._do_not_ask(conn))
-            n = graph.n_nodes
-            rows = np.repeat(np.arange(n), graph.degree())
-            adj = sp.csr_array(
-                (graph.prob.astype(np.float64), graph.indices.astype(np.int64), graph.indptr),
-                shape=(n, n),
-            )
-            mutual = mutual_contact_counts(adj)
-            heads = graph.node_ids[graph.indices]
-            relevance = np.where(np.isin(heads, list(relevant)), RELEVANT, OTHER_RELEVANCE)
-            arc_p = job_transmission(mutual, graph.prob.astype(np.float64), 0.0, relevance)
-            arc_p[graph.node_ids[rows] == me] = 0.0  # word leaves me only through the people I tell
-            cascade = CascadeGraph.from_csr(
-                sp.csr_array(
-                    (np.maximum(arc_p, 0.0), graph.indices.astype(np.int64), graph.indptr),
-                    shape=(n, n),
-                )
-            )
             me_node = int(graph.node_of(np.array([me]))[0])
             if me_node < 0:
                 raise NotFound("you have no ties yet: import an export or log some interactions")
             lo, hi = graph.indptr[me_node], graph.indptr[me_node + 1]
-            contact_nodes = graph.indices[lo:hi].astype(np.int64)
-            contact_ids = graph.node_ids[contact_nodes]
-            keep = ~np.isin(contact_ids, list(blocked))
-            contact_nodes, contact_ids = contact_nodes[keep], contact_ids[keep]
-            my_mutual = mutual[lo:hi][keep]
+            contact_ids = graph.node_ids[graph.indices[lo:hi].astype(np.int64)]
+            contact_ids = contact_ids[~np.isin(contact_ids, list(blocked))]
             strength = np.array([ties.get(int(c), (0.0, ""))[0] for c in contact_ids])
             goodwill = self._goodwill_toward_me(conn, me, contact_ids)
-            activation = job_transmission(
-                my_mutual,
-                strength,
-                goodwill,
-                np.where(np.isin(contact_ids, list(relevant)), RELEVANT, OTHER_RELEVANCE),
+            chosen = plan_on_graph(
+                graph, me, contact_ids, strength, goodwill, relevant, weights, k, rounds, seed
             )
-            target_ids = np.array(sorted(weights), dtype=np.int64)
-            target_nodes = graph.node_of(target_ids)
-            on_graph = target_nodes >= 0
-            target_nodes, target_ids = target_nodes[on_graph], target_ids[on_graph]
-            target_w = np.array([weights[int(t)] for t in target_ids])
-            if not len(target_nodes) or not len(contact_nodes):
-                raise NotFound("none of the goal's targets is connected to your network yet")
-            sketch = reach_sketch(
-                cascade,
-                contact_nodes,
-                target_nodes,
-                target_w,
-                activation=activation,
-                rounds=rounds,
-                seed=seed,
+            plan, strongest, my_mutual, activation = (
+                chosen.plan,
+                chosen.strongest,
+                chosen.mutual,
+                chosen.activation,
             )
-            plan = celf_plan(sketch, min(k, len(contact_nodes)))
-            strongest = evaluate_seeds(
-                sketch, strongest_baseline(contact_nodes, strength, min(k, len(contact_nodes)))
-            )
+            target_ids = chosen.target_ids
             pick_ids = [int(graph.node_ids[p.node]) for p in plan.picks]
             mentioned = set(pick_ids) | {
                 int(graph.node_ids[t.node]) for p in plan.picks for t in p.targets[:3]

@@ -26,12 +26,13 @@ from weakties.domain.community import (
 )
 from weakties.errors import Conflict, InvalidInput, NotFound
 from weakties.workspace.base import WorkspaceBase
-from weakties.workspace.results import PathHop, PathResult, WarmPath
+from weakties.workspace.results import AskPick, AskPlan, PathHop, PathResult, WarmPath
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
     from weakties.analysis.graph import TieGraph
+    from weakties.domain.goals import Goal
     from weakties.store.consent import MemberView
 
 COMMUNITY_ARC = -1  # the contributor of a member-to-member arc: the community itself
@@ -348,6 +349,154 @@ class PooledOps(WorkspaceBase):
             hops=tuple(hops),
             target_role=role,
         )
+
+    # ------------------------------------------------------------------ plan
+    def plan(
+        self, handle: str, goal: Goal, *, k: int = 10, rounds: int = 1000, seed: int = 0
+    ) -> AskPlan:
+        """Whom member ``handle`` should tell about ``goal`` on the pooled graph: their own
+        contacts and the other members, chosen for reach into the goal's organisations and
+        roles (the single-user plan's model, :func:`weakties.workspace.plan.plan_on_graph`)."""
+        from sqlalchemy import func, or_, select
+
+        from weakties.domain.goals import GoalTagKind
+        from weakties.domain.people import normalize_org_name
+        from weakties.store.search import words
+        from weakties.workspace.plan import plan_on_graph
+
+        if not 1 <= k <= 100:
+            raise InvalidInput("-k must be between 1 and 100")
+        orgs = [normalize_org_name(t.value) for t in goal.tags if t.kind is GoalTagKind.ORG]
+        roles = [words(t.value) for t in goal.tags if t.kind is GoalTagKind.ROLE]
+        if not orgs and not roles:
+            raise InvalidInput(
+                "a community plan needs the goal's organisations or roles",
+                hint="weakties goal add TEXT --tag org:'Acme Bank' --tag role:'product manager'",
+            )
+        viewer = self.member(handle)
+        with self.transaction() as conn:
+            view = self._view(viewer).contacts().subquery()
+            pooled = self._pooled(conn, viewer)
+            graph = pooled.graph
+            weights: dict[int, float] = {}
+            relevant: set[int] = set()
+            at_org = view.c.org_key.in_(orgs) if orgs else None
+            role_terms = [
+                func.lower(view.c.title).contains(term, autoescape=True)
+                for terms in roles
+                for term in terms
+            ]
+            if at_org is not None:
+                relevant |= {
+                    int(p)
+                    for p in conn.execute(select(view.c.pool_person_id).where(at_org)).scalars()
+                }
+            stmt = select(view.c.pool_person_id)
+            if at_org is not None:
+                stmt = stmt.where(at_org)
+            if role_terms:
+                stmt = stmt.where(or_(*role_terms))
+            for pid in conn.execute(stmt).scalars():
+                weights[int(pid)] = 1.0
+            weights.pop(pooled.me, None)
+            if not weights:
+                raise NotFound("nobody the community may show you matches the goal's targets")
+            me_node = int(graph.node_of(np.array([pooled.me]))[0])
+            lo, hi = graph.indptr[me_node], graph.indptr[me_node + 1]
+            neighbours = graph.node_ids[graph.indices[lo:hi].astype(np.int64)]
+            own = {
+                int(r[0]): (r[1], r[2])
+                for r in conn.execute(
+                    select(view.c.pool_person_id, view.c.name, view.c.strength).where(
+                        view.c.member_id == viewer.id
+                    )
+                )
+            }
+            # whom one can tell: one's own contacts and the members, never a hidden person
+            tellable = [int(c) for c in neighbours if int(c) in own or int(c) in pooled.member_of]
+            contact_ids = np.array(sorted(tellable), dtype=np.int64)
+
+            def tie_to(c: int) -> float:
+                mine = own[c][1] if c in own else None
+                base = float(mine) if mine is not None else 0.0
+                # a fellow member is at least a community tie, whatever one's own data says
+                return max(base, COMMUNITY_STRENGTH) if c in pooled.member_of else base
+
+            strength = np.array([tie_to(c) for c in contact_ids.tolist()])
+            chosen = plan_on_graph(
+                graph,
+                pooled.me,
+                contact_ids,
+                strength,
+                np.zeros(len(contact_ids)),
+                relevant,
+                weights,
+                k,
+                rounds,
+                seed,
+            )
+            labels = self._target_labels(conn, viewer, pooled, weights)
+
+        def name_of(pid: int) -> str:
+            if pid in pooled.member_of:
+                return pooled.member_of[pid].name
+            if pid in own and own[pid][0]:
+                return str(own[pid][0])
+            return labels.get(pid, "someone in the community")
+
+        position = {int(c): i for i, c in enumerate(contact_ids.tolist())}
+        picks = []
+        for p in chosen.plan.picks:
+            pid = int(graph.node_ids[p.node])
+            i = position[pid]
+            picks.append(
+                AskPick(
+                    person_id=pid,
+                    name=name_of(pid),
+                    gain=float(p.gain),
+                    strength=float(strength[i]),
+                    mutual=int(chosen.mutual[i]),
+                    acts=float(chosen.activation[i]),
+                    reaches=tuple(
+                        (name_of(int(graph.node_ids[t.node])), float(t.probability))
+                        for t in p.targets[:4]
+                        if int(graph.node_ids[t.node]) != pid
+                    )[:3],
+                    is_target=pid in weights,
+                )
+            )
+        return AskPlan(
+            goal_id=int(goal.id or 0),
+            goal=goal.text,
+            targets=len(chosen.target_ids),
+            picks=tuple(picks),
+            reach=float(chosen.plan.reach),
+            stderr=float(chosen.plan.stderr),
+            strongest_reach=float(chosen.strongest.reach),
+            strongest=tuple(name_of(int(graph.node_ids[n])) for n in chosen.strongest.seeds),
+            rounds=chosen.plan.rounds,
+            evaluations=chosen.plan.evaluations,
+        )
+
+    def _target_labels(
+        self, conn: Connection, viewer: Member, pooled: _Pooled, ids: dict[int, float]
+    ) -> dict[int, str]:
+        """How a target may be named to the viewer: a name someone shares, else their job."""
+        from sqlalchemy import select
+
+        view = self._view(viewer).contacts().subquery()
+        labels: dict[int, str] = {}
+        rows = conn.execute(
+            select(view.c.pool_person_id, view.c.name, view.c.title, view.c.org).where(
+                view.c.pool_person_id.in_(list(ids))
+            )
+        )
+        for pid, name, title, org in rows:
+            if name:
+                labels[int(pid)] = str(name)
+            elif int(pid) not in labels and org:
+                labels[int(pid)] = f"someone at {org}" if not title else f"a {title} at {org}"
+        return labels
 
     # ----------------------------------------------------------------- reach
     def reach(self, handle: str, hops: int = 3) -> CommunityReach:
