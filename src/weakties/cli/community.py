@@ -201,6 +201,25 @@ def member_share(
     ok(f"{m.handle} shares {m.sharing.value}" + (", with names" if m.share_names else ""))
 
 
+@member_app.command("password")
+def member_password(
+    handle: Annotated[str, typer.Argument(help="The member.")],
+    stdin: Annotated[
+        bool, typer.Option("--stdin", help="Read the password from standard input (scripts).")
+    ] = False,
+) -> None:
+    """Set a member's password for the community web app (stored as an Argon2id hash)."""
+    import sys
+
+    if stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    with _community() as c:
+        c.set_password(handle, password)
+    ok(f"{handle} can log in to the web app")
+
+
 # ------------------------------------------------------------------------ asks
 def _print_ask(a: Any, mine: str) -> None:
     from rich.markup import escape

@@ -55,6 +55,8 @@ def serve(
             "--allow-remote needs --password (at least 12 characters)",
             hint="or set WEAKTIES_WEB_PASSWORD",
         )
+    if _serve_community(host, port, remote, open_browser):
+        return
     ws = open_workspace()
     token = ensure_token(ws)
     shown = "127.0.0.1" if not remote else host
@@ -73,6 +75,40 @@ def serve(
         uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
     finally:
         ws.close()
+
+
+def _serve_community(host: str, port: int, remote: bool, open_browser: bool) -> bool:
+    """Serve the community app when ``--db`` is a community (members log in themselves)."""
+    import uvicorn
+
+    from weakties.cli.app import open_community, state
+    from weakties.cli.output import console
+
+    if state.member:
+        return False  # --member: the member's own workspace, as a single user
+    community = open_community()
+    if not community.setting("community_name"):
+        community.close()
+        return False
+    from weakties.web.community_app import create_community_app
+
+    app = create_community_app(community, allowed_hosts=["*"] if remote else None)
+    shown = host if remote else "127.0.0.1"
+    link = f"http://{shown}:{port}/login"
+    out = console()
+    out.print(f"[bold]{community.name}[/bold]: members log in at [cyan]{link}[/cyan]")
+    out.print(
+        "[dim]set a member's password with `weakties member password HANDLE` · Ctrl-C stops[/dim]"
+    )
+    if open_browser:
+        import webbrowser
+
+        webbrowser.open(link)
+    try:
+        uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    finally:
+        community.close()
+    return True
 
 
 def register(app: typer.Typer) -> None:

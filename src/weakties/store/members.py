@@ -142,3 +142,14 @@ def row_counts(conn: Connection) -> dict[str, int]:
         )
         for name in POOL_TABLES
     }
+
+
+def set_password_hash(conn: Connection, member_id: int, digest: str | None) -> None:
+    conn.execute(update(s.member).where(s.member.c.id == member_id).values(password_hash=digest))
+
+
+def password_hash(conn: Connection, member_id: int) -> str | None:
+    found = conn.execute(
+        select(s.member.c.password_hash).where(s.member.c.id == member_id)
+    ).scalar_one_or_none()
+    return None if found is None else str(found)

@@ -207,6 +207,30 @@ class Community(PooledOps):
             set_role(conn, member.id, role)
             return member_by_handle(conn, handle)
 
+    def set_password(self, handle: str, password: str) -> None:
+        """Set the member's web password (stored as an Argon2id hash)."""
+        from weakties.store.members import member_by_handle, set_password_hash
+        from weakties.store.passwords import hash_password
+
+        if len(password) < 10:
+            raise InvalidInput("a member's password needs at least 10 characters")
+        with self.transaction() as conn:
+            set_password_hash(conn, member_by_handle(conn, handle).id, hash_password(password))
+
+    def check_password(self, handle: str, password: str) -> Member | None:
+        """The member, if ``password`` is theirs (the same work is done for unknown handles)."""
+        from weakties.store.members import member_by_handle, password_hash
+        from weakties.store.passwords import password_matches
+
+        try:
+            with self.transaction() as conn:
+                member = member_by_handle(conn, handle)
+                stored = password_hash(conn, member.id)
+        except NotFound:
+            password_matches(None, password)
+            return None
+        return member if password_matches(stored, password) else None
+
     def member_workspace(self, handle: str) -> MemberWorkspace:
         """The member's private workspace (close it to publish what changed)."""
         from weakties.store.partitions import member_url
