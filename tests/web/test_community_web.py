@@ -50,9 +50,7 @@ def make_community(path: Path) -> Community:
 def setup(tmp_path: Path) -> Iterator[tuple[Community, Clock, TestClient]]:
     c = make_community(tmp_path / "c.db")
     clock = Clock()
-    app = create_community_app(
-        c, allowed_hosts=["testserver"], sessions=Sessions(clock=clock)
-    )
+    app = create_community_app(c, allowed_hosts=["testserver"], sessions=Sessions(clock=clock))
     yield c, clock, TestClient(app)
     c.close()
 
@@ -72,7 +70,9 @@ def login(client: TestClient, handle: str, password: str | None = None) -> str:
     return found.group(1)
 
 
-def test_pages_need_a_login_and_show_only_ones_own(setup: tuple[Community, Clock, TestClient]) -> None:
+def test_pages_need_a_login_and_show_only_ones_own(
+    setup: tuple[Community, Clock, TestClient],
+) -> None:
     c, _, client = setup
     assert client.get("/", follow_redirects=False).headers["location"] == "/login"
     assert client.get("/api/asks").status_code == 401
@@ -88,12 +88,15 @@ def test_pages_need_a_login_and_show_only_ones_own(setup: tuple[Community, Clock
     assert client.get("/api/me").json()["handle"] == "bob"
 
 
-def test_an_ask_from_one_member_reaches_the_other(setup: tuple[Community, Clock, TestClient]) -> None:
+def test_an_ask_from_one_member_reaches_the_other(
+    setup: tuple[Community, Clock, TestClient],
+) -> None:
     c, _, client = setup
     csrf = login(client, "bob")
     assert client.post("/asks", data={"through": "alice", "org": "Acme Bank"}).status_code == 403
     sent = client.post(
-        "/asks", data={"through": "alice", "org": "Acme Bank", "csrf_token": csrf},
+        "/asks",
+        data={"through": "alice", "org": "Acme Bank", "csrf_token": csrf},
         follow_redirects=False,
     )
     assert sent.status_code == 303
@@ -110,14 +113,19 @@ def test_an_ask_from_one_member_reaches_the_other(setup: tuple[Community, Clock,
     assert c.asks("bob")[1][0].status.value == "accepted"
 
 
-def test_wrong_passwords_are_throttled_for_a_while(setup: tuple[Community, Clock, TestClient]) -> None:
+def test_wrong_passwords_are_throttled_for_a_while(
+    setup: tuple[Community, Clock, TestClient],
+) -> None:
     _, clock, client = setup
     for _ in range(MAX_FAILURES):
         bad = client.post("/login", data={"handle": "alice", "password": "wrong-password"})
         assert bad.status_code == 401
     blocked = client.post("/login", data={"handle": "alice", "password": PASSWORDS["alice"]})
     assert blocked.status_code == 429 and int(blocked.headers["retry-after"]) > 0
-    assert client.post("/login", data={"handle": "nobody", "password": "x"}).status_code in (401, 429)
+    assert client.post("/login", data={"handle": "nobody", "password": "x"}).status_code in (
+        401,
+        429,
+    )
     clock.now += FAILURE_WINDOW + 1
     login(client, "alice")
 
