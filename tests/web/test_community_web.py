@@ -73,7 +73,7 @@ def login(client: TestClient, handle: str, password: str | None = None) -> str:
 def test_pages_need_a_login_and_show_only_ones_own(
     setup: tuple[Community, Clock, TestClient],
 ) -> None:
-    c, _, client = setup
+    _, _, client = setup
     assert client.get("/", follow_redirects=False).headers["location"] == "/login"
     assert client.get("/api/asks").status_code == 401
     login(client, "bob")
