@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from weakties.store.consent import MemberView
 
 COMMUNITY_ARC = -1  # the contributor of a member-to-member arc: the community itself
+_CACHED_GRAPHS = 16  # pooled graphs kept in memory (two per member queried: pooled and own)
 HIDDEN = 0  # the node id shown for a pooled person the viewer may not identify
 
 
@@ -145,6 +146,34 @@ class PooledOps(WorkspaceBase):
         return MemberView(member.id, neutral_hop())
 
     def _pooled(self, conn: Connection, viewer: Member, *, own_only: bool = False) -> _Pooled:
+        """The viewer's pooled graph (or their own arcs only), kept while the pool is unchanged:
+        the key is every member's last publication and sharing setting."""
+        from sqlalchemy import select
+
+        from weakties.store import schema as s
+
+        m = s.member.c
+        version = tuple(
+            conn.execute(
+                select(m.id, m.sharing, m.share_names, m.published_at, m.published_state).order_by(
+                    m.id
+                )
+            )
+        )
+        key = (viewer.id, own_only)
+        cache: dict[tuple[int, bool], tuple[Any, _Pooled]] = self.__dict__.setdefault(
+            "_pooled_cache", {}
+        )
+        hit = cache.get(key)
+        if hit is not None and hit[0] == version:
+            return hit[1]
+        built = self._build_pooled(conn, viewer, own_only=own_only)
+        if len(cache) >= _CACHED_GRAPHS:
+            cache.pop(next(iter(cache)))
+        cache[key] = (version, built)
+        return built
+
+    def _build_pooled(self, conn: Connection, viewer: Member, *, own_only: bool) -> _Pooled:
         from weakties.analysis.graph import TieGraph, hop_probability
         from weakties.store.members import members
 
