@@ -104,6 +104,8 @@ def _connect(copy: Path, name: str) -> sqlite3.Connection:
         tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
     except sqlite3.DatabaseError as exc:
         raise ImportFailed(f"not a readable Messages database ({exc})", location=name) from None
+    except UnicodeDecodeError:  # SQLite's own message quoted the damaged, non-UTF-8 schema
+        raise ImportFailed("not a readable Messages database (damaged schema)", location=name) from None
     if not tables >= REQUIRED_TABLES:
         conn.close()
         missing = ", ".join(sorted(REQUIRED_TABLES - tables))
@@ -207,6 +209,11 @@ class MessagesImporter:
             except sqlite3.DatabaseError as exc:
                 raise ImportFailed(
                     f"the Messages database is damaged ({exc})", location=source.name
+                ) from None
+            except UnicodeDecodeError:
+                raise ImportFailed(
+                    "the Messages database is damaged (text that is not UTF-8)",
+                    location=source.name,
                 ) from None
             finally:
                 conn.close()
