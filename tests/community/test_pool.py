@@ -126,9 +126,13 @@ def test_a_pooled_path_by_hand(tmp_path: Path) -> None:
         ws.add_person("Jane Roe", org="Acme Bank", title="Product Manager")
         for day in ("2026-10-01", "2026-10-15", "2026-11-02"):
             ws.log(["Jane Roe"], when=day)
-        jane = next(t for t in ws.ties() if t.name == "Jane Roe")
+    con = sqlite3.connect(tmp_path / "c.db")
+    (published,) = con.execute(
+        "SELECT strength FROM pool_contact WHERE name = 'Jane Roe'"
+    ).fetchone()
+    con.close()
     first = float(hop_probability(COMMUNITY_STRENGTH)[()])
-    second = float(hop_probability(jane.strength)[()])
+    second = float(hop_probability(published)[()])
     result = c.paths("bob", "org", "Acme Bank")
     best = result.paths[0]
     assert best.names == ("you", "Alice Adams", "Jane Roe")

@@ -105,7 +105,9 @@ def _connect(copy: Path, name: str) -> sqlite3.Connection:
     except sqlite3.DatabaseError as exc:
         raise ImportFailed(f"not a readable Messages database ({exc})", location=name) from None
     except UnicodeDecodeError:  # SQLite's own message quoted the damaged, non-UTF-8 schema
-        raise ImportFailed("not a readable Messages database (damaged schema)", location=name) from None
+        raise ImportFailed(
+            "not a readable Messages database (damaged schema)", location=name
+        ) from None
     if not tables >= REQUIRED_TABLES:
         conn.close()
         missing = ", ".join(sorted(REQUIRED_TABLES - tables))

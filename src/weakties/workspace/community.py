@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from weakties.domain.community import Member, Role, Sharing, check_handle
@@ -290,17 +291,31 @@ def _contribution(ws: Workspace, secret: str, state: str) -> Contribution:
     from weakties.engines.local import graph_edges
     from weakties.store.pool import ContactFacts, Contribution
 
-    ws.refresh_ties()
     with ws.transaction() as conn:
         me = _me(conn)
         people = _people(conn, secret)
-        facts, net = ws._score(conn)
+        # scored at the end of the day, so that publishing again the same day gives the same
+        # arcs (the state key holds the date; silence otherwise grows by the second)
+        end_of_day = datetime.combine(datetime.now(UTC).date() + timedelta(days=1), time(), UTC)
+        facts, net = ws._score(conn, now=end_of_day)
         if net is None:
             a = b = np.zeros(0, np.int64)
             pab = pba = np.zeros(0)
         else:
             edges = graph_edges(net, facts)
             a, b, pab, pba = edges.src, edges.dst, edges.p_forward, edges.p_backward
+            rows = net.owner_rows()
+            scored = zip(
+                net.contact_of(rows).tolist(),
+                net.strength[rows].tolist(),
+                net.category[rows].tolist(),
+                strict=True,
+            )
+            for pid, strength, category in scored:  # the same moment as the arcs
+                if int(pid) in people:
+                    people[int(pid)] = replace(
+                        people[int(pid)], strength=float(strength), category=str(category)
+                    )
     mine = people.pop(me, None)
     contacts = list(people.values())
     if mine is not None and (mine.org or mine.title):
