@@ -72,7 +72,7 @@ def _check_path(path: object, members: list[MemberSpec], viewer: MemberSpec) -> 
                     assert hop.probability == pytest.approx(neutral_hop(), abs=1e-6)
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(members=_members())
 def test_no_query_returns_what_was_not_shared(members: list[MemberSpec]) -> None:
     with tempfile.TemporaryDirectory() as folder:
@@ -100,4 +100,21 @@ def test_no_query_returns_what_was_not_shared(members: list[MemberSpec]) -> None
                     _check_path(path, members, viewer)
             reach = c.reach(viewer.handle)
             assert reach.orgs_pooled <= len(orgs)
+            for broker in members:
+                if broker is viewer:
+                    continue
+                for org in ORGS:
+                    try:
+                        ask = c.ask(viewer.handle, broker.handle, "org", org)
+                    except NotFound:
+                        continue
+                    shown, _, job = ask.target.partition(" (")
+                    assert org in orgs and job.rstrip(")").split(", ")[-1] in orgs
+                    if not (shown.startswith("someone ") and shown.endswith(" knows")):
+                        assert shown in names, f"{viewer.handle}'s ask shows {shown!r}"
+                    # the broker sees the contact it goes through only if it is theirs
+                    inbox, _ = c.asks(broker.handle)
+                    via = next(a.via for a in inbox if a.id == ask.id)
+                    own = {POPULATION[i].name for i in broker.contacts}
+                    assert via is None or via in own
         c.close()
