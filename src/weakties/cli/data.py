@@ -100,8 +100,25 @@ def demo(
         str | None, typer.Option("--db", help="Where to build the demo workspace.")
     ] = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the synthetic world.")] = 7,
+    community: Annotated[
+        bool,
+        typer.Option(
+            "--community", help="A synthetic alumni community instead: members, pool, asks."
+        ),
+    ] = False,
+    members: Annotated[
+        int, typer.Option("--members", min=2, max=2000, help="With --community: how many members.")
+    ] = 40,
+    contacts: Annotated[
+        int, typer.Option("--contacts", min=5, max=2000, help="With --community: contacts each.")
+    ] = 120,
 ) -> None:
-    """Build a realistic synthetic network and tour it."""
+    """Build a realistic synthetic network and tour it (or, with --community, a community)."""
+    if community:
+        from weakties.cli.community_demo import run_community_demo
+
+        run_community_demo(db, seed, members, contacts)
+        return
     from weakties.cli.demo import run_demo
 
     run_demo(db, seed)
