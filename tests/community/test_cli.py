@@ -90,3 +90,22 @@ def test_remove_reports_what_went(run: Run) -> None:
     out = run("member", "remove", "bob", "--yes")
     assert "removed bob: 1 ties" in out
     assert [m["handle"] for m in json.loads(run("member", "list", "--json"))] == ["alice"]
+
+
+def test_the_community_demo_command(tmp_path: Path) -> None:
+    db = tmp_path / "demo.db"
+    runner = CliRunner()
+    args = ["demo", "--community", "--members", "4", "--contacts", "15", "--db", str(db)]
+    first = runner.invoke(app, args, env={"WEAKTIES_MEMBER": ""})
+    assert first.exit_code == 0, first.output
+    assert "wants a way into Acme Bank" in first.output and "accepted" in first.output
+    again = runner.invoke(app, args, env={"WEAKTIES_MEMBER": ""})  # an earlier demo is replaced
+    assert again.exit_code == 0, again.output
+    from weakties.workspace import Workspace
+
+    with Workspace.open(str(tmp_path / "mine.db")) as ws:
+        ws.init("Alex Doe")
+    refused = runner.invoke(
+        app, [*args[:-1], str(tmp_path / "mine.db")], env={"WEAKTIES_MEMBER": ""}
+    )
+    assert refused.exit_code == 1 and "not a community demo" in refused.output
