@@ -28,7 +28,7 @@ from weakties.synth import names as vocab
 from weakties.synth.world import NOW, TARGET_ORG_NAME
 
 COHORTS = 8
-ORGS = 30
+ORGS = 30  # at least; one per 15 people in larger populations
 EMAIL_SHARE = 0.85  # contacts whose address the member's address book holds
 OWN_COHORT = 0.7  # share of a member's contacts from their own cohort
 GROUP_THREADS = 0.3  # group threads per contact (who knows whom)
@@ -82,7 +82,7 @@ def build_alumni(members: int = 40, contacts: int = 120, seed: int = 7) -> Alumn
         raise InvalidInput("an alumni network needs at least 2 members and 5 contacts each")
     rng = np.random.default_rng(seed)
     size = max(200, members * contacts // 4 + members)
-    orgs = [TARGET_ORG_NAME, *_org_names(rng, ORGS - 1)]
+    orgs = [TARGET_ORG_NAME, *_org_names(rng, max(ORGS, size // 15) - 1)]
     people = []
     used: set[str] = set()
     for i in range(size):
@@ -173,10 +173,14 @@ def build_alumni(members: int = 40, contacts: int = 120, seed: int = 7) -> Alumn
 def _org_names(rng: np.random.Generator, n: int) -> list[str]:
     suffixes = ("Labs", "Health", "Energy", "Capital", "Systems", "Foods", "Logistics", "Media")
     out: list[str] = []
+    taken = {TARGET_ORG_NAME}
     while len(out) < n:
         word = str(rng.choice(vocab.BRAND_WORDS))
+        if len(out) >= len(vocab.BRAND_WORDS) * len(suffixes) // 2:  # many: coin a word
+            word = vocab.syllable_word([int(x) for x in rng.integers(0, 1000, size=3)])
         name = f"{word} {rng.choice(suffixes)}"
-        if name not in out and name != TARGET_ORG_NAME:
+        if name not in taken:
+            taken.add(name)
             out.append(name)
     return out
 
