@@ -24,7 +24,7 @@ install-dev: $(VENV)/.installed-dev
 
 # front-end packages come from npm at build time; nothing third-party is committed
 $(VENDOR): package.json package-lock.json $(VENV)/.installed
-	npm ci --no-audit --no-fund
+	npm ci --no-audit --no-fund --ignore-scripts
 	$(PY) -m weakties.web.assets
 	touch $@
 

@@ -23,8 +23,19 @@ baseline, in the same run and with the same generator, is a static file served b
 server (Starlette's ``StaticFiles``: a file read in a worker thread, no cache in front).
 
     python bench/web_bench.py [--seconds 30] [--clients 20] [--client lean|httpx] [--json]
+    python bench/web_bench.py --mixed [--seconds 20]
 
 Goal: p99 under 100 ms for every page and API call except imports.
+
+``--mixed`` measures reads while others write, as in daily use with a sync running: the same
+``--clients`` readers walk the read paths, first alone (the baseline, in the same run), then
+while three writers run without pause: uploads imported through the app (``POST
+/api/imports?wait=true``), nudge updates through the app (``POST /api/nudges/{key}``: snooze,
+then done), and ``weakties import`` in a separate process writing the same SQLite file, so the
+app's busy handling and its cache invalidation (a write elsewhere must be seen) are both in
+the figures. Printed: the readers' p50/p99 and errors with and without writers and the ratio,
+the worst path, and each writer's count, p50/p99 and errors. Every write clears the cached
+answers, so reads under writes pay for recomputing them: that is what this measures.
 """
 
 from __future__ import annotations
@@ -284,6 +295,11 @@ def main() -> int:
         help="The load generator's HTTP client (see above; default: lean).",
     )
     parser.add_argument("--json", action="store_true", help="Print the rows as JSON.")
+    parser.add_argument(
+        "--mixed",
+        action="store_true",
+        help="Readers alone, then readers while imports and nudge updates write (see above).",
+    )
     args = parser.parse_args()
 
     from weakties.web.auth import ensure_token
@@ -311,12 +327,237 @@ def main() -> int:
             stderr=subprocess.PIPE,
         )
         try:
+            if args.mixed:
+                return run_mixed(args, base, token, story, log, server.pid, db, folder)
             return run(args, base, token, story, log, server.pid)
         finally:
             server.terminate()
             server.wait(timeout=10)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def wait_for(base: str, headers: dict[str, str], log: Any) -> bool:
+    """Whether the server answered within a minute."""
+    import httpx
+
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if httpx.get(base + "/api/me", headers=headers, timeout=2).status_code == 200:
+                return True
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            print("the server did not start", file=log)
+            return False
+        time.sleep(0.2)
+
+
+def warm(base: str, headers: dict[str, str], paths: list[str], log: Any) -> dict[str, float]:
+    """Visit every path twice (the first visit's time is the cold one); returns the cold times."""
+    import httpx
+
+    cold: dict[str, float] = {}
+    with httpx.Client(base_url=base, headers=headers, timeout=120) as http:
+        for path in paths:
+            started = time.perf_counter()
+            response = http.get(path)
+            cold[path] = (time.perf_counter() - started) * 1000
+            if response.status_code >= 400:
+                print(f"{path}: HTTP {response.status_code} {response.text[:200]}", file=log)
+        # the review of a closed month is stored on first view, a write that clears every
+        # answer cached before it; a second pass leaves every path cached, as in daily use
+        for path in paths:
+            http.get(path)
+    return cold
+
+
+def summary(stats: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """All of a phase's requests together: count, rate, p50/p99, errors, and the worst path."""
+    every = [v for s in stats.values() for v in s["lat"]]
+    seconds = max((s["seconds"] for s in stats.values()), default=0.0)
+    worst = max(rows_of(stats), key=lambda r: r["p99_ms"]) if stats else None
+    return {
+        "requests": len(every),
+        "rps": round(len(every) / seconds, 1) if seconds else 0.0,
+        "p50_ms": round(percentile(every, 0.50), 1),
+        "p99_ms": round(percentile(every, 0.99), 1),
+        "errors": sum(s["errors"] for s in stats.values()),
+        "worst_path": worst["path"] if worst else None,
+        "worst_p99_ms": worst["p99_ms"] if worst else None,
+    }
+
+
+async def writers(
+    base: str,
+    headers: dict[str, str],
+    nudge_keys: list[str],
+    db: Path,
+    folder: Path,
+    seconds: float,
+) -> dict[str, dict[str, Any]]:
+    """The three writers of the mixed run, each in a loop until ``seconds`` have passed."""
+    import httpx
+
+    stats: dict[str, dict[str, Any]] = {
+        name: {"lat": [], "errors": 0, "seconds": seconds, "failures": []}
+        for name in ("import via the app", "nudge update via the app", "weakties import (CLI)")
+    }
+    stop = time.perf_counter() + seconds
+
+    def record(name: str, started: float, ok: bool, why: str = "") -> None:
+        stats[name]["lat"].append((time.perf_counter() - started) * 1000)
+        if not ok:
+            stats[name]["errors"] += 1
+            if len(stats[name]["failures"]) < 3:
+                stats[name]["failures"].append(why[:200])
+
+    async with httpx.AsyncClient(base_url=base, headers=headers, timeout=120) as http:
+
+        async def upload() -> None:
+            i = 0
+            while time.perf_counter() < stop:
+                i += 1
+                card = VCARD.format(i=f"app-{i}").encode()
+                started = time.perf_counter()
+                try:
+                    r = await http.post(
+                        "/api/imports?wait=true", files={"files": ("app.vcf", card, "text/vcard")}
+                    )
+                    failed = [f["error"] for f in r.json().get("files", []) if f.get("error")]
+                    ok = r.status_code < 400 and not failed
+                    why = f"HTTP {r.status_code} {failed or r.text[:120]}"
+                except (httpx.HTTPError, ValueError) as exc:
+                    ok, why = False, repr(exc)
+                record("import via the app", started, ok, why)
+
+        async def nudge() -> None:
+            i = 0
+            while time.perf_counter() < stop and nudge_keys:
+                key = nudge_keys[i % len(nudge_keys)]
+                body = (
+                    {"status": "snoozed", "until": "2099-01-01"}
+                    if i % 2 == 0
+                    else {"status": "done"}
+                )
+                i += 1
+                started = time.perf_counter()
+                try:
+                    r = await http.post(f"/api/nudges/{quote(key, safe='')}", json=body)
+                    ok, why = r.status_code < 400, f"HTTP {r.status_code} {r.text[:120]}"
+                except httpx.HTTPError as exc:
+                    ok, why = False, repr(exc)
+                record("nudge update via the app", started, ok, why)
+
+        async def cli() -> None:
+            i = 0
+            env = {**os.environ, "WEAKTIES_DB": str(db)}
+            while time.perf_counter() < stop:
+                i += 1
+                card = folder / f"cli-{i}.vcf"
+                card.write_text(VCARD.format(i=f"cli-{i}"), encoding="utf-8")
+                started = time.perf_counter()
+                proc = await asyncio.create_subprocess_exec(
+                    sys.executable,
+                    "-m",
+                    "weakties",
+                    "import",
+                    str(card),
+                    env=env,
+                    stdout=asyncio.subprocess.DEVNULL,
+                    stderr=asyncio.subprocess.PIPE,
+                )
+                _, err = await proc.communicate()
+                record("weakties import (CLI)", started, proc.returncode == 0, err.decode()[-200:])
+
+        await asyncio.gather(upload(), nudge(), cli())
+    return stats
+
+
+def run_mixed(
+    args: Any,
+    base: str,
+    token: str,
+    story: dict[str, Any],
+    log: Any,
+    server: int,
+    db: Path,
+    folder: Path,
+) -> int:
+    """Readers alone, then readers with writers; both printed side by side."""
+    import httpx
+
+    headers = {"Authorization": f"Bearer {token}"}
+    if not wait_for(base, headers, log):
+        return 1
+    paths = paths_for(story)
+    warm(base, headers, paths, log)
+    with httpx.Client(base_url=base, headers=headers, timeout=120) as http:
+        listed = http.get("/api/nudges", params={"limit": 50}).json()
+    keys = [n["key"] for n in listed.get("items", [])]
+    gen = args.client
+    shares: dict[str, tuple[float, float]] = {}
+    print(f"readers alone: {args.clients} clients for {args.seconds:.0f} s…", file=log)
+    alone = measured(
+        server,
+        load(base, headers, paths, args.clients, args.seconds, generator=gen),
+        shares,
+        "alone",
+    )
+    warm(base, headers, paths, log)
+    print(f"readers with 3 writers for {args.seconds:.0f} s…", file=log)
+
+    async def together() -> dict[str, dict[str, Any]]:
+        read, written = await asyncio.gather(
+            load(base, headers, paths, args.clients, args.seconds, generator=gen),
+            writers(base, headers, keys, db, folder, args.seconds),
+        )
+        return {"read": read, "write": written}  # type: ignore[dict-item]
+
+    mixed: dict[str, Any] = measured(server, together(), shares, "mixed")
+    before, under = summary(alone), summary(mixed["read"])
+    wrote = {
+        name: {**summary({name: s}), "failures": s["failures"]}
+        for name, s in mixed["write"].items()
+    }
+    with httpx.Client(base_url=base, headers=headers, timeout=120) as http:
+        seen = http.get("/api/people", params={"q": "Bench Person cli", "limit": 1}).json()
+    result = {
+        "readers_alone": before,
+        "readers_with_writers": under,
+        "writers": wrote,
+        "cli_imports_seen_by_the_app": seen.get("total"),
+        "p99_ratio": round(under["p99_ms"] / before["p99_ms"], 2) if before["p99_ms"] else None,
+    }
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return 0
+    print(
+        f"{'':28} {'requests':>9} {'rps':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6}  worst path (p99)"
+    )
+    for name, row in (("readers alone (baseline)", before), ("readers with writers", under)):
+        print(
+            f"{name:28} {row['requests']:9d} {row['rps']:8.1f} {row['p50_ms']:8.1f} "
+            f"{row['p99_ms']:8.1f} {row['errors']:6d}  {row['worst_path']} ({row['worst_p99_ms']} ms)"
+        )
+    for name, row in wrote.items():
+        print(
+            f"{name:28} {row['requests']:9d} {row['rps']:8.1f} {row['p50_ms']:8.1f} "
+            f"{row['p99_ms']:8.1f} {row['errors']:6d}"
+        )
+        for why in row["failures"]:
+            print(f"    failed: {why}")
+    ratio = result["p99_ratio"]
+    print(
+        f"\nreaders' p99 with writers / alone: {ratio}×; p50 {under['p50_ms']} vs "
+        f"{before['p50_ms']} ms; read errors {under['errors']}, write errors "
+        f"{sum(r['errors'] for r in wrote.values())}; people from the CLI imports the app "
+        f"sees: {result['cli_imports_seen_by_the_app']}"
+    )
+    for name, (served, generated) in shares.items():
+        print(f"{name:>9}: the server used {served:.0%} of a core, this process {generated:.0%}")
+    return 0
 
 
 def run(args: Any, base: str, token: str, story: dict[str, Any], log: Any, server: int) -> int:

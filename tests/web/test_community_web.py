@@ -15,7 +15,8 @@ from fastapi.testclient import TestClient
 
 from weakties.domain.community import Sharing
 from weakties.web.community_app import create_community_app
-from weakties.web.members import FAILURE_WINDOW, MAX_FAILURES, SESSION_COOKIE, Sessions
+from weakties.web.members import SESSION_COOKIE, Sessions
+from weakties.web.security import FAILURE_WINDOW, MAX_FAILURES
 from weakties.workspace.community import Community
 
 PASSWORDS = {"alice": "alice-secret-1", "bob": "bob-secret-22"}

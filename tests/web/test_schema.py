@@ -93,3 +93,48 @@ def test_api_conforms_to_its_schema(api_schema: Any, label: str) -> None:
             case.call_and_validate(headers=dict(TOKEN_HEADER), checks=[not_a_server_error, *CHECKS])
 
     run()
+
+
+def test_api_statefully_with_linked_calls(api_schema: Any) -> None:
+    """Sequences of calls chained by the schema's links: ids from real answers, 0 server errors.
+
+    The links (``weakties.web.links``) let a created person's id feed every per-person
+    operation, an opportunity's its update and credit, a listing's first nudge or merge its
+    decision. The run must reach linked operations with real ids (2xx answers there), or it
+    would only be the stateless run again.
+    """
+    from hypothesis import settings as hsettings
+    from schemathesis.checks import not_a_server_error
+
+    base = api_schema.as_state_machine()
+    calls: list[tuple[str, str, int]] = []
+
+    class Machine(base):  # type: ignore[misc, valid-type]
+        def get_call_kwargs(self, case: Any) -> dict[str, Any]:
+            return {"headers": dict(TOKEN_HEADER)}
+
+        def validate_response(
+            self, response: Any, case: Any, additional_checks: Any = None, **kwargs: Any
+        ) -> None:
+            case.validate_response(
+                response, checks=[not_a_server_error, *CHECKS], transport_kwargs=kwargs
+            )
+
+        def after_call(self, response: Any, case: Any) -> None:
+            super().after_call(response, case)
+            calls.append((case.method, case.path, response.status_code))
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        Machine.run(
+            settings=hsettings(
+                max_examples=40,
+                stateful_step_count=8,
+                deadline=None,
+                database=None,
+                suppress_health_check=list(HealthCheck),
+            )
+        )
+    assert not [c for c in calls if c[2] >= 500]
+    linked_ok = {(m, p) for m, p, status in calls if "{" in p and 200 <= status < 300}
+    assert len(linked_ok) >= 3, linked_ok

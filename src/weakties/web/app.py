@@ -27,6 +27,7 @@ from weakties.errors import (
 from weakties.web.auth import LOOPBACK_HOSTS, SESSION_COOKIE, AuthError, Guard
 from weakties.web.cache import ResponseCache, ResponseStore
 from weakties.web.jobs import ImportJobs
+from weakties.web.security import MAX_BODY_BYTES, BodyLimit, LoginThrottle, SecurityHeaders
 from weakties.web.services import Services
 
 if TYPE_CHECKING:
@@ -35,6 +36,17 @@ if TYPE_CHECKING:
 HERE = Path(__file__).parent
 STATIC = HERE / "static"
 SESSION_DAYS = 30
+#: The API reference: Swagger UI from npm (``make web-assets``), started by a file, not inline.
+API_DOCS_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>weakties API</title>
+<meta name="referrer" content="no-referrer">
+<link rel="stylesheet" href="/static/vendor/swagger-ui.css"></head>
+<body><div id="swagger-ui"><p>The API reference needs the front-end packages: run
+<code>make web-assets</code>. The schema itself is at <a href="/openapi.json">/openapi.json</a>.</p>
+</div>
+<script src="/static/vendor/swagger-ui-bundle.js"></script>
+<script src="/static/api-docs.js"></script></body></html>
+"""
 
 _STATUS: list[tuple[type[WeaktiesError], int, str]] = [
     (Ambiguous, 409, "ambiguous"),
@@ -52,34 +64,6 @@ def status_of(exc: WeaktiesError) -> tuple[int, str]:
         if isinstance(exc, kind):
             return status, code
     return 400, "error"
-
-
-class SecurityHeaders:
-    """Adds headers that keep pages out of frames, caches and referrers (pure ASGI: cheap)."""
-
-    def __init__(self, app: Any) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        static = str(scope.get("path", "")).startswith("/static")
-
-        async def sending(message: Any) -> None:
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                headers += [
-                    (b"x-content-type-options", b"nosniff"),
-                    (b"referrer-policy", b"no-referrer"),
-                    (b"x-frame-options", b"DENY"),
-                ]
-                if not static:
-                    headers.append((b"cache-control", b"no-store"))
-                message = {**message, "headers": headers}
-            await send(message)
-
-        await self.app(scope, receive, sending)
 
 
 def _cacheable(
@@ -110,15 +94,19 @@ def create_app(
     *,
     password: str | None = None,
     allowed_hosts: list[str] | None = None,
+    max_body_bytes: int = MAX_BODY_BYTES,
+    throttle: LoginThrottle | None = None,
 ) -> FastAPI:
     """The web app over ``ws``; ``token`` admits a browser (and ``password`` too, when given).
 
     ``allowed_hosts`` are the Host headers accepted (default: loopback names), which keeps a
-    web page elsewhere from reaching the app through DNS rebinding.
+    web page elsewhere from reaching the app through DNS rebinding. A request body larger than
+    ``max_body_bytes`` is refused with 413; failed logins and wrong bearer tokens are counted
+    per client address by ``throttle`` and answered 429 past its limit.
     """
     from weakties.web import api, pages, sources
 
-    guard = Guard(token, password)
+    guard = Guard(token, password, throttle or LoginThrottle())
     app = FastAPI(
         title="weakties",
         version=__version__,
@@ -128,10 +116,20 @@ def create_app(
             "prints) or the session cookie plus an `X-CSRF-Token` header on changes. Errors "
             'are `{"error": {"code", "message", "hint", "candidates"}}`.'
         ),
-        docs_url="/api/docs",
+        docs_url=None,
         redoc_url=None,
         openapi_url="/openapi.json",
     )
+    plain_openapi = app.openapi
+
+    def openapi_with_links() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            from weakties.web.links import add_links
+
+            app.openapi_schema = add_links(plain_openapi())
+        return app.openapi_schema
+
+    app.openapi = openapi_with_links  # type: ignore[method-assign]
     app.state.services = Services(ws)
     app.state.jobs = ImportJobs(app.state.services)
     app.state.guard = guard
@@ -155,6 +153,10 @@ def create_app(
     app.include_router(sources.router, dependencies=[Depends(require_session)])
     app.mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static")
 
+    @app.get("/api/docs", include_in_schema=False)
+    def api_docs() -> HTMLResponse:
+        return HTMLResponse(API_DOCS_PAGE)
+
     @app.get("/login", include_in_schema=False)
     def login(request: Request, token: str | None = None, next: str = "/") -> Response:
         target = next if next.startswith("/") and not next.startswith("//") else "/"
@@ -162,17 +164,31 @@ def create_app(
             return pages.render(
                 request, "login.html", {"token": token or "", "next": target}, status=200
             )
-        return _login(token, None, target)
+        return _login(request, token, None, target)
 
     @app.post("/login", include_in_schema=False)
     async def login_form(request: Request) -> Response:
         form = await request.form()
         raw_next = str(form.get("next") or "/")
         target = raw_next if raw_next.startswith("/") and not raw_next.startswith("//") else "/"
-        return _login(str(form.get("token") or ""), str(form.get("password") or ""), target)
+        return _login(
+            request, str(form.get("token") or ""), str(form.get("password") or ""), target
+        )
 
-    def _login(given: str | None, given_password: str | None, target: str) -> Response:
+    def _login(
+        request: Request, given: str | None, given_password: str | None, target: str
+    ) -> Response:
+        address = guard.address(request)
+        wait = guard.throttle.wait(address)
+        if wait > 0:
+            return HTMLResponse(
+                "<!doctype html><title>weakties</title><p>Too many failed logins from this "
+                "address: wait a few minutes and open the link again.</p>",
+                status_code=429,
+                headers={"Retry-After": str(int(wait) + 1)},
+            )
         if not guard.check_login(given, given_password):
+            guard.throttle.failed(address)
             return HTMLResponse(
                 "<!doctype html><title>weakties</title><p>Wrong or missing token. Open the "
                 "link <code>weakties serve</code> printed.</p>",
@@ -196,14 +212,19 @@ def create_app(
 
     @app.exception_handler(AuthError)
     async def on_auth(request: Request, exc: AuthError) -> Response:
+        retry = {"Retry-After": str(exc.retry_after)} if exc.retry_after else {}
         if _wants_json(request):
-            return api.error_response(exc.status, exc.code, exc.message)
-        return pages.render(
+            response = api.error_response(exc.status, exc.code, exc.message)
+            response.headers.update(retry)
+            return response
+        page = pages.render(
             request,
             "error.html",
             {"status": exc.status, "message": exc.message, "login": exc.status == 401},
             status=exc.status,
         )
+        page.headers.update(retry)
+        return page
 
     @app.exception_handler(WeaktiesError)
     async def on_error(request: Request, exc: WeaktiesError) -> Response:
@@ -245,6 +266,7 @@ def create_app(
             response.headers[name] = value
         return response
 
+    app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
     app.add_middleware(SecurityHeaders)
 
     return app

@@ -19,12 +19,15 @@ FILES: dict[str, str] = {
     "cytoscape/dist/cytoscape.min.js": "cytoscape.min.js",
     "@picocss/pico/css/pico.min.css": "pico.min.css",
     "chart.js/dist/chart.umd.js": "chart.umd.js",
+    "swagger-ui-dist/swagger-ui-bundle.js": "swagger-ui-bundle.js",
+    "swagger-ui-dist/swagger-ui.css": "swagger-ui.css",
 }
 LICENSES: dict[str, str] = {
     "htmx.org": "LICENSE",
     "cytoscape": "LICENSE",
     "@picocss/pico": "LICENSE.md",
     "chart.js": "LICENSE.md",
+    "swagger-ui-dist": "LICENSE",
 }
 
 

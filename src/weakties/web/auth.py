@@ -7,7 +7,9 @@ itself. Scripts send ``Authorization: Bearer TOKEN`` instead. A state-changing r
 relies on the cookie must also carry the CSRF token (header ``X-CSRF-Token`` or form field
 ``csrf_token``), derived from the token as well, so another site cannot forge one: a browser
 sends cookies on its own, but not headers or the page's hidden fields. When the app is served
-beyond loopback (``--allow-remote``) the session also needs the password.
+beyond loopback (``--allow-remote``) the session also needs the password. Wrong tokens (at the
+login or as a bearer) are counted per client address; past the throttle's limit the app answers
+429 until its window has passed, so the password of a remote app cannot be guessed at speed.
 """
 
 from __future__ import annotations
@@ -16,8 +18,10 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import MutableMapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
+
+from weakties.web.security import LoginThrottle
 
 if TYPE_CHECKING:
     from starlette.requests import Request
@@ -58,13 +62,14 @@ def is_loopback(host: str) -> bool:
 
 
 class AuthError(Exception):
-    """A request the app refuses: no session (401), or a missing or wrong CSRF token (403)."""
+    """A request the app refuses: no session (401), a wrong CSRF token (403), throttled (429)."""
 
-    def __init__(self, status: int, code: str, message: str) -> None:
+    def __init__(self, status: int, code: str, message: str, retry_after: int = 0) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
+        self.retry_after = retry_after
 
 
 def _derive(secret: str, purpose: str) -> str:
@@ -77,6 +82,12 @@ class Guard:
 
     token: str
     password: str | None = None
+    throttle: LoginThrottle = field(default_factory=LoginThrottle)
+
+    @staticmethod
+    def address(request: Request) -> str:
+        """The key failed logins are counted under: the client's address."""
+        return "addr:" + (request.client.host if request.client else "?")
 
     @property
     def session_value(self) -> str:
@@ -124,8 +135,19 @@ class Guard:
 
     async def authorize(self, request: Request) -> None:
         """Admit the request or raise :class:`AuthError`."""
-        if self.bearer_ok(request):
-            return
+        if request.headers.get("authorization"):
+            address = self.address(request)
+            wait = self.throttle.wait(address)
+            if wait > 0:
+                raise AuthError(
+                    429,
+                    "throttled",
+                    "too many wrong tokens from this address; wait and try again",
+                    int(wait) + 1,
+                )
+            if self.bearer_ok(request):
+                return
+            self.throttle.failed(address)
         if not self.session_ok(request):
             raise AuthError(
                 401, "unauthorized", "log in with the link `weakties serve` printed (or a token)"

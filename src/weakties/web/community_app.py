@@ -25,6 +25,7 @@ from weakties.domain.community import AskStatus, Role, parse_sharing
 from weakties.errors import InvalidInput, NotFound, WeaktiesError
 from weakties.web.auth import LOOPBACK_HOSTS
 from weakties.web.members import SESSION_COOKIE, SESSION_SECONDS, Sessions
+from weakties.web.security import BodyLimit, SecurityHeaders
 from weakties.web.serialize import jsonable
 
 if TYPE_CHECKING:
@@ -51,7 +52,6 @@ def create_community_app(
     sessions: Sessions | None = None,
 ) -> FastAPI:
     """The web app over ``community``; members log in with their handle and password."""
-    from weakties.web.app import SecurityHeaders
 
     app = FastAPI(title=f"weakties community: {community.name}", docs_url=None, redoc_url=None)
     store = sessions or Sessions()
@@ -123,16 +123,16 @@ def create_community_app(
         handle = str(form.get("handle") or "").strip().lower()
         password = str(form.get("password") or "")
         client = request.client.host if request.client else "?"
-        wait = store.throttled(f"handle:{handle}", f"addr:{client}")
+        wait = store.throttle.wait(f"handle:{handle}", f"addr:{client}")
         if wait > 0:
             response = page(request, "login.html", None, failed=True, status=429)
             response.headers["Retry-After"] = str(int(wait) + 1)
             return response
         member = community.check_password(handle, password) if handle else None
         if member is None:
-            store.failed(f"handle:{handle}", f"addr:{client}")
+            store.throttle.failed(f"handle:{handle}", f"addr:{client}")
             return page(request, "login.html", None, failed=True, status=401)
-        store.succeeded(f"handle:{handle}")
+        store.throttle.succeeded(f"handle:{handle}")
         response = RedirectResponse("/", status_code=303)
         response.set_cookie(
             SESSION_COOKIE,
@@ -301,5 +301,6 @@ def create_community_app(
     def api_reach(request: Request) -> Any:
         return jsonable(community.reach(who(request).handle))
 
+    app.add_middleware(BodyLimit, max_bytes=1024 * 1024)  # forms only: nothing is uploaded
     app.add_middleware(SecurityHeaders)
     return app

@@ -6,7 +6,8 @@ database). A login opens a session: a random 256-bit id in an HttpOnly, SameSite
 cookie, kept on the server with the member it belongs to and an expiry, so logging out or
 removing the member ends it at once. Changes need the session's CSRF token (a form field or
 the ``X-CSRF-Token`` header), an HMAC of the session id, which another site cannot read.
-Failed logins are throttled per handle and per client address.
+Failed logins are throttled per handle and per client address
+(:class:`weakties.web.security.LoginThrottle`).
 """
 
 from __future__ import annotations
@@ -19,10 +20,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from weakties.web.security import LoginThrottle
+
 SESSION_COOKIE = "weakties_member_session"
 SESSION_SECONDS = 12 * 3600
-MAX_FAILURES = 8  # failed logins per handle (and per address) within the window
-FAILURE_WINDOW = 15 * 60.0
 
 
 @dataclass(slots=True)
@@ -38,7 +39,7 @@ class Sessions:
     clock: Callable[[], float] = time.monotonic
     secret: bytes = field(default_factory=lambda: secrets.token_bytes(32))
     _open: dict[str, _Session] = field(default_factory=dict)
-    _failures: dict[str, list[float]] = field(default_factory=dict)
+    _throttle: LoginThrottle | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def open(self, member_id: int) -> str:
@@ -75,26 +76,9 @@ class Sessions:
     def csrf_ok(self, sid: str | None, sent: str | None) -> bool:
         return bool(sid and sent) and hmac.compare_digest(self.csrf(sid or ""), sent or "")
 
-    # ------------------------------------------------------------ throttling
-    def throttled(self, *keys: str) -> float:
-        """Seconds to wait before another login may be tried for any of ``keys`` (0: none)."""
-        now = self.clock()
-        wait = 0.0
-        with self._lock:
-            for key in keys:
-                recent = [t for t in self._failures.get(key, []) if t > now - FAILURE_WINDOW]
-                self._failures[key] = recent
-                if len(recent) >= MAX_FAILURES:
-                    wait = max(wait, recent[0] + FAILURE_WINDOW - now)
-        return wait
-
-    def failed(self, *keys: str) -> None:
-        now = self.clock()
-        with self._lock:
-            for key in keys:
-                self._failures.setdefault(key, []).append(now)
-
-    def succeeded(self, *keys: str) -> None:
-        with self._lock:
-            for key in keys:
-                self._failures.pop(key, None)
+    @property
+    def throttle(self) -> LoginThrottle:
+        """Failed logins, counted on the sessions' clock."""
+        if self._throttle is None:
+            self._throttle = LoginThrottle(clock=self.clock)
+        return self._throttle

@@ -15,6 +15,12 @@ document.addEventListener("click", async (event) => {
     if (status) status.textContent = "Copied.";
     return;
   }
+  const back = event.target.closest("a[data-back]");
+  if (back && window.history.length > 1) {
+    event.preventDefault();
+    window.history.back();
+    return;
+  }
   const pick = event.target.closest("a.suggestion");
   if (pick) {
     event.preventDefault();
@@ -42,3 +48,14 @@ function drawReachChart() {
   });
 }
 document.addEventListener("DOMContentLoaded", drawReachChart);
+
+// Strength bars: the width comes from data-width, set here because the pages' CSP allows no
+// inline style attributes. Runs on load and on every fragment htmx swaps in.
+function sizeBars(root) {
+  root.querySelectorAll("[data-width]").forEach((bar) => {
+    const width = Math.max(0, Math.min(100, Number(bar.dataset.width) || 0));
+    bar.style.width = width + "%";
+  });
+}
+document.addEventListener("DOMContentLoaded", () => sizeBars(document));
+document.addEventListener("htmx:load", (event) => sizeBars(event.target));

@@ -73,3 +73,8 @@ document.addEventListener("DOMContentLoaded", async () => {
   status.textContent = `${data.nodes.length - 1} people, ${data.edges.length} ties, drawn in ${Math.round(performance.now() - started)} ms`;
   window.weaktiesNetwork = cy;
 });
+
+// The controls filter in place: the form never submits (a handler here, not an inline one).
+document.addEventListener("submit", (event) => {
+  if (event.target.id === "network-controls") event.preventDefault();
+});
