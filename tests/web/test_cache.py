@@ -168,3 +168,45 @@ def test_the_store_stays_within_its_bounds(ws: Workspace) -> None:
     assert store.find(("page", 0), version()) is None  # the oldest went first
     assert store.bytes == 200
     version.close()
+
+
+def test_readers_waiting_on_a_slow_answer_under_writes_share_one_computation(
+    ws: Workspace,
+) -> None:
+    """Twenty readers of a slow answer while the data keeps moving: a few computations, each
+    reader's answer computed from a read that began after that reader arrived."""
+    import threading
+    import time
+
+    from weakties.web.cache import RETRY_BUDGET
+
+    cache = ResultCache(ws.url)
+    began: list[float] = []
+    lock = threading.Lock()
+
+    def slow_and_written_under() -> float:
+        start = time.monotonic()
+        with lock:
+            began.append(start)
+        time.sleep(RETRY_BUDGET * 0.8)
+        cache.version.bump()  # a write lands while the answer is computed, every time
+        return start
+
+    answers: dict[int, tuple[float, float]] = {}
+
+    def reader(n: int) -> None:
+        arrived = time.monotonic()
+        answers[n] = (arrived, cache.get(("slow",), slow_and_written_under))
+
+    first = threading.Thread(target=reader, args=(0,))
+    first.start()
+    time.sleep(RETRY_BUDGET * 0.3)  # the others arrive while the first computes
+    others = [threading.Thread(target=reader, args=(n,)) for n in range(1, 20)]
+    for t in others:
+        t.start()
+    for t in [first, *others]:
+        t.join()
+    assert len(answers) == 20
+    assert all(computed >= arrived for arrived, computed in answers.values())  # never stale
+    assert len(began) <= 3, len(began)  # without coalescing: 20 readers x 2 attempts
+    cache.version.close()

@@ -96,10 +96,15 @@ def _check_sqlite_file(path: Path, *, create: bool) -> None:
         raise StoreError(f"cannot write a database in {parent}")
 
 
+BUSY_TIMEOUT_MS = 15_000
+
+
 def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys = ON")
-    cursor.execute("PRAGMA busy_timeout = 3000")
+    # an import through the web app holds the write lock for a few seconds; a CLI import or a
+    # sync starting meanwhile waits for it rather than failing (bench/web_bench.py --mixed)
+    cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA synchronous = NORMAL")
     cursor.close()
 

@@ -20,7 +20,13 @@ part of the stamp, since some answers depend on the day (what is due, "3 days ag
 A value is kept only when the stamp read before computing it equals the one read after: a
 write that lands while an answer is computed (from another process, or the read's own write:
 the review of a closed month is stored on first view) would otherwise leave a stale answer
-under the new stamp. Such a read is computed again, once the data holds still.
+under the new stamp. Such a read is computed again, once the data holds still, but only while
+that is cheap (``RETRY_BUDGET``): under steady writes a slow answer is returned, not kept.
+
+Reads of one answer are coalesced: a request that waited for another's computation of the
+same key takes that result when the computation began after the request arrived (it read data
+at least as new as the request would have), instead of computing it once more. Twenty readers
+of a slow page after a write cost one computation, not twenty.
 """
 
 from __future__ import annotations
@@ -44,6 +50,7 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 ATTEMPTS = 3  # computations of one answer before giving up on keeping it (the data kept moving)
+RETRY_BUDGET = 0.25  # seconds: past this, a read under steady writes answers without keeping
 
 
 def sqlite_file(url: str) -> Path | None:
@@ -106,6 +113,7 @@ class ResultCache:
         self.size = size
         self._entries: OrderedDict[Hashable, tuple[object, Any]] = OrderedDict()
         self._locks: dict[Hashable, threading.Lock] = {}
+        self._latest: dict[Hashable, tuple[float, Any]] = {}  # key: (computation began, value)
         self._guard = threading.Lock()
         self.hits = 0
         self.misses = 0
@@ -127,19 +135,31 @@ class ResultCache:
 
     def get(self, key: Hashable, compute: Callable[[], T]) -> T:
         """The cached value for ``key``, computing it (once, under a lock) when stale."""
+        arrived = time.monotonic()
         ok, value = self._found(key, self.version())
         if ok:
             return value  # type: ignore[no-any-return]
         with self._guard:
             lock = self._locks.setdefault(key, threading.Lock())
         with lock:
+            latest = self._latest.get(key)
+            if latest is not None and latest[0] >= arrived:
+                self.hits += 1
+                return latest[1]  # type: ignore[no-any-return]
             for _ in range(ATTEMPTS):
                 before = self.version()
                 ok, value = self._found(key, before)
                 if ok:
                     return value  # type: ignore[no-any-return]
                 self.misses += 1
+                began = time.monotonic()
                 fresh = compute()
+                with self._guard:
+                    self._latest[key] = (began, fresh)
+                    while len(self._latest) > self.size:
+                        self._latest.pop(next(iter(self._latest)))
+                if time.monotonic() - arrived > RETRY_BUDGET and self.version() != before:
+                    return fresh  # correct as of this read; the data keeps moving: not kept
                 if self.version() == before:
                     with self._guard:
                         self._entries[key] = (before, fresh)
@@ -147,6 +167,7 @@ class ResultCache:
                         while len(self._entries) > self.size:
                             old, _ = self._entries.popitem(last=False)
                             self._locks.pop(old, None)
+                            self._latest.pop(old, None)
                     return fresh
             return fresh  # correct for now, but the data kept changing: not kept
 
