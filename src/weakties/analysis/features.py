@@ -141,7 +141,10 @@ class PairFeatures:
 
 
 @dataclass(frozen=True, slots=True)
-class _Chunk:
+class PairAggregate:
+    """The event columns of each pair before the side inputs join: what an engine's grouping
+    step hands over (sorted by ``(a, b)``, ``a < b``; see :class:`PairFeatures` for each)."""
+
     a: I64
     b: I64
     count: I64
@@ -168,6 +171,22 @@ def pair_features(
     Events after ``as_of`` and self-pairs are ignored. ``workers`` threads share the work
     (default: up to two, the CPUs of the standard laptop).
     """
+    chunk = aggregate_events(
+        events, as_of, decay=decay, channel_weights=channel_weights, workers=workers
+    )
+    return join_side_inputs(chunk, side or SideInputs(), as_of, decay)
+
+
+def aggregate_events(
+    events: EventArrays,
+    as_of: float,
+    *,
+    decay: float = ACTR_DECAY,
+    channel_weights: tuple[float, ...] = CHANNEL_WEIGHTS,
+    workers: int | None = None,
+) -> PairAggregate:
+    """The event columns of every pair in ``events`` up to ``as_of`` (the first half of
+    :func:`pair_features`; engines that group elsewhere hand over the same columns)."""
     if not np.isfinite(as_of):
         raise InvalidInput("as_of must be a finite time")
     if decay <= 0:
@@ -181,19 +200,24 @@ def pair_features(
     if len(ev) and not bool(np.all(ev.t[1:] >= ev.t[:-1])):
         ev = ev.select(np.argsort(ev.t, kind="stable"))
     n_workers = workers if workers is not None else min(2, os.cpu_count() or 1)
+    weights = checked_channel_weights(channel_weights)
+    return _aggregate(ev, as_of, decay, weights, max(1, n_workers))
+
+
+def checked_channel_weights(channel_weights: tuple[float, ...]) -> F64:
+    """The channel weights as an array, refused unless one non-negative number per channel."""
     weights = np.asarray(channel_weights, dtype=np.float64)
     if weights.shape != (len(CHANNELS),) or np.any(weights < 0):
         raise InvalidInput(f"channel weights must be {len(CHANNELS)} non-negative numbers")
-    chunk = _aggregate(ev, as_of, decay, weights, max(1, n_workers))
-    return _join_side(chunk, side or SideInputs(), as_of, decay)
+    return weights
 
 
 def _aggregate(
     ev: EventArrays, as_of: float, decay: float, channel_weights: F64, workers: int
-) -> _Chunk:
+) -> PairAggregate:
     n = len(ev)
     if n == 0:
-        return _empty_chunk()
+        return empty_aggregate()
     id_max = max(int(ev.u.max()), int(ev.v.max()))
     if id_max >= 1 << 32:
         raise InvalidInput(f"person ids need {id_max.bit_length()} bits; at most 32 are supported")
@@ -213,7 +237,7 @@ def _aggregate(
         workers = 1
     cuts = _cuts(u, v, workers)
 
-    def run(j: int) -> _Chunk:
+    def run(j: int) -> PairAggregate:
         part = _select(ev, u, v, cuts[j], cuts[j + 1], idx_bits)
         return _reduce(part, rows, as_of, decay, channel_weights, idx_bits, ids)
 
@@ -299,7 +323,7 @@ def _reduce(
     channel_weights: F64,
     idx_bits: int,
     ids: I64 | None,
-) -> _Chunk:
+) -> PairAggregate:
     """Group one part's events by pair in time order and reduce each pair's run of events.
 
     The grouping is scipy's COO→CSR conversion: a counting sort by the lower person id, then
@@ -314,7 +338,7 @@ def _reduce(
     lo, col, rec_in = part.take()
     m = len(lo)
     if m == 0:
-        return _empty_chunk()
+        return empty_aggregate()
     n_ch = len(CHANNELS)
     csr = sp.csr_matrix((rec_in, (lo, col)), shape=(rows, rows << idx_bits))
     del rec_in
@@ -395,27 +419,33 @@ def _reduce(
         np.exp(age, out=age)
         w *= age
     activation = np.add.reduceat(w, starts)
-    return _Chunk(
+    return PairAggregate(
         a, b, count, count_by_channel, from_a, first_t, last_t, log_gap_sum, intimacy, activation
     )
 
 
-def _concat(chunks: list[_Chunk]) -> _Chunk:
+def _concat(chunks: list[PairAggregate]) -> PairAggregate:
     if len(chunks) == 1:
         return chunks[0]
-    cols = {name: np.concatenate([getattr(c, name) for c in chunks]) for name in _Chunk.__slots__}
-    return _Chunk(**cols)
+    cols = {
+        name: np.concatenate([getattr(c, name) for c in chunks]) for name in PairAggregate.__slots__
+    }
+    return PairAggregate(**cols)
 
 
-def _empty_chunk() -> _Chunk:
+def empty_aggregate() -> PairAggregate:
     n_ch = len(CHANNELS)
     z = np.zeros(0)
     zi = np.zeros(0, np.int64)
-    return _Chunk(zi, zi, zi, np.zeros((0, n_ch), np.int64), zi, z, z, z, z, z)
+    return PairAggregate(zi, zi, zi, np.zeros((0, n_ch), np.int64), zi, z, z, z, z, z)
 
 
-def _join_side(c: _Chunk, side: SideInputs, as_of: float, decay: float) -> PairFeatures:
-    """Union the event pairs with every pair named by a side input, and align the side values."""
+def join_side_inputs(
+    c: PairAggregate, side: SideInputs, as_of: float, decay: float
+) -> PairFeatures:
+    """Union the event pairs with every pair named by a side input, and align the side values.
+
+    ``c`` must be sorted by ``(a, b)`` (every engine's grouping step hands it over so)."""
     tables = (
         side.favours,
         side.introductions,

@@ -76,6 +76,7 @@ def knows_probability(
     use_closure: bool = True,
     use_activity: bool = True,
     model: LinearModel | None = None,
+    sums: F64 | None = None,
 ) -> KnowsScore:
     """Knows probabilities for candidate pairs ``(a[i], b[i])`` given a symmetric 0/1 adjacency.
 
@@ -83,7 +84,8 @@ def knows_probability(
     survival factor; without them every person counts as active. A calibrated ``model``
     (``weakties.analysis.calibration``) replaces the closure and activity terms by its
     probability over the ``KNOWS_SIGNALS`` columns (reported as ``closure``; ``activity`` is
-    then zero); the direct evidence still joins it by noisy-OR.
+    then zero); the direct evidence still joins it by noisy-OR. ``sums`` are the candidates'
+    closure sums when an engine computed them (``weakties.analysis.signals.closure_sums``).
     """
     A = sp.csr_matrix(adjacency)
     n = A.shape[0]
@@ -96,7 +98,7 @@ def knows_probability(
     if len(aa) and (min(aa.min(), bb.min()) < 0 or max(aa.max(), bb.max()) >= n):
         raise InvalidInput("candidate person ids fall outside the adjacency")
     if model is not None and model.calibrated:
-        x = knows_signals(A, aa, bb, last_seen=last_seen, now=now)
+        x = knows_signals(A, aa, bb, last_seen=last_seen, now=now, sums=sums)
         structural = model.probability(x) if len(aa) else np.zeros(0)
         direct = np.zeros(len(aa)) if evidence is None else _direct(evidence, len(aa))
         p = 1.0 - (1.0 - structural) * (1.0 - direct)
@@ -114,7 +116,7 @@ def knows_probability(
         activity = np.minimum(1.0, deg[aa] * survival[aa] * deg[bb] * survival[bb] / two_m)
     closure = np.zeros(len(aa))
     if use_closure and len(aa):
-        ra = resource_allocation(A, aa, bb, deg)
+        ra = resource_allocation(A, aa, bb, deg) if sums is None else sums[:, 2]
         ka, kb = np.maximum(deg[aa], 1.0), np.maximum(deg[bb], 1.0)
         walk = 1.0 - (1.0 - np.minimum(ra / ka, 1.0)) * (1.0 - np.minimum(ra / kb, 1.0))
         closure = walk * np.sqrt(survival[aa] * survival[bb])

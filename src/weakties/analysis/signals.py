@@ -137,6 +137,7 @@ def knows_signals(
     last_seen: F64 | None = None,
     now: float | None = None,
     org_overlap: F64 | None = None,
+    sums: F64 | None = None,
     block: int = 65_536,
     max_block_entries: int = 4_000_000,
 ) -> F64:
@@ -144,7 +145,9 @@ def knows_signals(
 
     ``last_seen`` is each person's last activity (unix seconds, NaN: never) and ``now`` the
     scoring time; without them everyone counts as active. ``org_overlap`` is the Dunbar-scaled
-    years of overlapping tenure per candidate (zeros when absent). Common-neighbour sums run in
+    years of overlapping tenure per candidate (zeros when absent). ``sums`` are the candidates'
+    :func:`closure_sums` when an engine computed them elsewhere (the Spark engine does, with
+    joins); otherwise they are computed here from the adjacency. Common-neighbour sums run in
     blocks of ``block`` candidates, and the three-step sums in blocks holding at most about
     ``max_block_entries`` intermediate entries, so memory stays bounded.
     """
@@ -159,28 +162,16 @@ def knows_signals(
     if len(aa) and (min(aa.min(), bb.min()) < 0 or max(aa.max(), bb.max()) >= n):
         raise InvalidInput("candidate person ids fall outside the adjacency")
     deg = np.asarray(A.sum(axis=1)).ravel()
-    log_silence = np.zeros(n)
-    if last_seen is not None and now is not None:
-        seen = np.asarray(last_seen, dtype=np.float64)
-        never = np.isnan(seen)
-        log_silence = np.log1p(np.maximum(now - np.where(never, now, seen), 0.0) / DAY)
-        # someone never seen is as quiet as the quietest person seen
-        log_silence[never] = float(log_silence[~never].max()) if (~never).any() else 0.0
-    survival = np.exp(-PERSON_SILENCE_EXPONENT * log_silence)
-    inv = np.zeros(n)
-    inv[deg > 0] = 1.0 / deg[deg > 0]
-    inv_log = np.zeros(n)
-    inv_log[deg > 1] = 1.0 / np.log(deg[deg > 1])
-    weights = np.column_stack([np.ones(n), inv_log, inv, survival * inv])
-    sums = np.zeros((len(aa), 4))
-    for s in range(0, len(aa), block):
-        both = A[aa[s : s + block]].multiply(A[bb[s : s + block]])
-        sums[s : s + block] = sp.csr_matrix(both) @ weights
+    log_silence = person_log_silence(n, last_seen, now)
+    if sums is None:
+        weights = closure_weights(deg, log_silence)
+        sums = closure_sums(A, aa, bb, weights, block=block, max_block_entries=max_block_entries)
+    if sums.shape != (len(aa), len(CLOSURE_SUMS)):
+        raise InvalidInput(f"closure sums must have {len(CLOSURE_SUMS)} columns per candidate")
     # Indices in units of "typical common contacts": one shared contact of average degree
     # counts 1 in every column, so the logs neither saturate nor flatten as the graph grows.
     active = deg > 0
     k_mean = max(float(deg[active].mean()) if active.any() else 1.0, np.e)
-    three = _three_step(A, aa, bb, inv, deg, max_block_entries)
     overlap = np.zeros(len(aa)) if org_overlap is None else np.asarray(org_overlap, np.float64)
     if overlap.shape != (len(aa),):
         raise InvalidInput("org overlap must have one entry per candidate pair")
@@ -192,11 +183,65 @@ def knows_signals(
             np.log1p(sums[:, 1] * np.log(k_mean)),
             np.log1p(sums[:, 2] * k_mean),
             np.log1p(sums[:, 3] * k_mean),
-            np.log1p(three * k_mean**2),
+            np.log1p(sums[:, 4] * k_mean**2),
             np.log1p(np.maximum(overlap, 0.0)),
         ]
     )
     return np.asarray(out.reshape(len(aa), len(KNOWS_SIGNALS)), dtype=np.float64)
+
+
+CLOSURE_SUMS: tuple[str, ...] = (
+    "common",
+    "adamic_adar",
+    "resource_allocation",
+    "shared_recency",
+    "three_step",
+)
+"""The structural sums behind the knows signals, per candidate pair: the first four are
+``Σ_z A_az A_bz w_z`` with the :func:`closure_weights` columns, the last the L3 sum."""
+
+
+def person_log_silence(n: int, last_seen: F64 | None, now: float | None) -> F64:
+    """``ln(1 + silence days)`` of each person at ``now``; someone never seen is as quiet as
+    the quietest person seen (zeros when the times are not given)."""
+    log_silence = np.zeros(n)
+    if last_seen is not None and now is not None:
+        seen = np.asarray(last_seen, dtype=np.float64)
+        never = np.isnan(seen)
+        log_silence = np.log1p(np.maximum(now - np.where(never, now, seen), 0.0) / DAY)
+        log_silence[never] = float(log_silence[~never].max()) if (~never).any() else 0.0
+    return log_silence
+
+
+def closure_weights(deg: F64, log_silence: F64) -> F64:
+    """Per person ``z``: the weights of the common-neighbour sums, ``(1, 1/ln k_z, 1/k_z,
+    survival_z / k_z)``, and in a fifth column ``1/k_z`` again for the three-step walk."""
+    n = len(deg)
+    survival = np.exp(-PERSON_SILENCE_EXPONENT * log_silence)
+    inv = np.zeros(n)
+    inv[deg > 0] = 1.0 / deg[deg > 0]
+    inv_log = np.zeros(n)
+    inv_log[deg > 1] = 1.0 / np.log(deg[deg > 1])
+    return np.column_stack([np.ones(n), inv_log, inv, survival * inv, inv])
+
+
+def closure_sums(
+    A: sp.csr_matrix,
+    a: I64,
+    b: I64,
+    weights: F64,
+    *,
+    block: int = 65_536,
+    max_block_entries: int = 4_000_000,
+) -> F64:
+    """The :data:`CLOSURE_SUMS` of candidate pairs over adjacency ``A`` (sparse products)."""
+    sums = np.zeros((len(a), len(CLOSURE_SUMS)))
+    for s in range(0, len(a), block):
+        both = A[a[s : s + block]].multiply(A[b[s : s + block]])
+        sums[s : s + block, :4] = sp.csr_matrix(both) @ weights[:, :4]
+    deg = np.asarray(A.sum(axis=1)).ravel()
+    sums[:, 4] = _three_step(A, a, b, weights[:, 4], deg, max_block_entries)
+    return sums
 
 
 def _three_step(A: sp.csr_matrix, a: I64, b: I64, inv: F64, deg: F64, max_entries: int) -> F64:

@@ -2,8 +2,14 @@
 
 It receives the store's fact columns (anything shaped like :class:`FactColumns`), builds the
 pairwise events and side inputs, and runs the analysis models: tie strength for the owner's
-ties, knows probabilities for pairs of other people, Dunbar layers and brokerage. The Spark
-engine will feed the same models from distributed tables.
+ties, knows probabilities for pairs of other people, Dunbar layers and brokerage.
+
+The steps whose cost grows with the interactions — expanding them into pairwise events,
+grouping the events by pair, and the closure sums over common neighbours — go through
+:class:`Kernels`. :data:`LOCAL` runs them here with numpy and scipy; the Spark engine
+(``weakties.engines.spark``) runs the same steps as Spark SQL jobs and hands back the same
+columns, and everything else (the side inputs, the calibration, the scoring) is this module's
+code on both engines: one definition of each model.
 """
 
 from __future__ import annotations
@@ -23,7 +29,17 @@ from weakties.analysis.calibration import (
     calibrate,
 )
 from weakties.analysis.events import EventArrays, expand_interactions
-from weakties.analysis.features import DAY, PairFeatures, PairValues, SideInputs, pair_features
+from weakties.analysis.features import (
+    ACTR_DECAY,
+    CHANNEL_WEIGHTS,
+    DAY,
+    PairAggregate,
+    PairFeatures,
+    PairValues,
+    SideInputs,
+    aggregate_events,
+    join_side_inputs,
+)
 from weakties.analysis.goodwill import GoodwillEntries, decayed_weights, ledger_entries
 from weakties.analysis.knows import KnowsEvidence, KnowsScore, knows_probability
 from weakties.analysis.strength import DEFAULT_WEIGHTS, StrengthWeights, tie_strength
@@ -86,6 +102,48 @@ class FactColumns(Protocol):
     def rating_person(self) -> I64: ...
     @property
     def rating_value(self) -> F64: ...
+
+
+class Kernels(Protocol):
+    """The data-parallel steps of scoring, which an engine may run elsewhere.
+
+    ``pairwise`` expands the interactions among ``ids`` into pairwise events and returns a
+    handle the other two steps accept (the local engine: :class:`EventArrays`; Spark: a
+    DataFrame); ``aggregate`` groups them by pair up to ``as_of``, sorted by ``(a, b)``;
+    ``collect`` brings the events themselves (the calibration's inner split needs them);
+    ``closure`` gives candidate pairs' closure sums (``weakties.analysis.signals``).
+    """
+
+    def pairwise(self, facts: FactColumns, ids: I64) -> object: ...
+    def aggregate(self, events: object, as_of: float) -> PairAggregate: ...
+    def collect(self, events: object) -> EventArrays: ...
+    def closure(self, adjacency: sp.csr_matrix, a: I64, b: I64, weights: F64) -> F64: ...
+
+
+class LocalKernels:
+    """:class:`Kernels` in this process: numpy and scipy."""
+
+    def pairwise(self, facts: FactColumns, ids: I64) -> EventArrays:
+        events = expand_interactions(
+            facts.p_interaction, facts.p_person, facts.p_initiator, facts.p_time, facts.p_channel
+        )
+        return events.select(np.isin(events.u, ids) & np.isin(events.v, ids))
+
+    def aggregate(self, events: object, as_of: float) -> PairAggregate:
+        assert isinstance(events, EventArrays)
+        return aggregate_events(events, as_of, decay=ACTR_DECAY, channel_weights=CHANNEL_WEIGHTS)
+
+    def collect(self, events: object) -> EventArrays:
+        assert isinstance(events, EventArrays)
+        return events
+
+    def closure(self, adjacency: sp.csr_matrix, a: I64, b: I64, weights: F64) -> F64:
+        from weakties.analysis.signals import closure_sums
+
+        return closure_sums(adjacency, a, b, weights)
+
+
+LOCAL = LocalKernels()
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +234,7 @@ def build_network(
     *,
     calibrated: bool = False,
     refit_weights: bool = False,
+    kernels: Kernels | None = None,
 ) -> Network | None:
     """Score the network at ``now``; None when the workspace has no owner yet.
 
@@ -183,23 +242,22 @@ def build_network(
     ``now`` (``weakties.analysis.calibration``); otherwise they use ``weights`` and the
     literature defaults. ``refit_weights`` says ``weights`` were refit from the user's ratings:
     they then take precedence over the calibrated tie model (the knows model still calibrates).
+    ``kernels`` run the data-parallel steps (default :data:`LOCAL`).
     """
     if facts.me is None:
         return None
+    kernels = kernels or LOCAL
     me = int(facts.me)
-    events: EventArrays = expand_interactions(
-        facts.p_interaction, facts.p_person, facts.p_initiator, facts.p_time, facts.p_channel
-    )
     ids = np.unique(np.concatenate([facts.people, [me]]))
     n = len(ids)
 
     def rows(x: I64) -> I64:
         return np.searchsorted(ids, x).astype(np.int64)
 
-    known = np.isin(events.u, ids) & np.isin(events.v, ids)
-    events = events.select(known)
-    pairs_a = np.concatenate([events.u, facts.link_a, facts.knows_a, facts.intro_a])
-    pairs_b = np.concatenate([events.v, facts.link_b, facts.knows_b, facts.intro_b])
+    events = kernels.pairwise(facts, ids)
+    pairs = kernels.aggregate(events, now)
+    pairs_a = np.concatenate([pairs.a, facts.link_a, facts.knows_a, facts.intro_a])
+    pairs_b = np.concatenate([pairs.b, facts.link_b, facts.knows_b, facts.intro_b])
     ok = np.isin(pairs_a, ids) & np.isin(pairs_b, ids) & (pairs_a != pairs_b)
     ra, rb = rows(pairs_a[ok]), rows(pairs_b[ok])
     adj = sp.csr_matrix((np.ones(len(ra)), (ra, rb)), shape=(n, n))
@@ -230,16 +288,14 @@ def build_network(
         ),
         connections=PairValues.of(facts.link_a, facts.link_b),
     )
-    features = pair_features(events, now, side)
-    cal = calibrate(events, now) if calibrated else DEFAULT_CALIBRATION
+    features = join_side_inputs(pairs, side, now, ACTR_DECAY)
+    cal = calibrate(kernels.collect(events), now) if calibrated else DEFAULT_CALIBRATION
     tie_model = None if refit_weights or not cal.persistence.calibrated else cal.persistence
     strength, category = tie_strength(features, now, weights, tie_model)
-    last_seen = np.full(n, np.nan)
-    if len(events):
-        both = np.concatenate([rows(events.u), rows(events.v)])
-        times = np.concatenate([events.t, events.t])
-        order = np.argsort(times)
-        last_seen[both[order]] = times[order]  # later assignments win: the latest time
+    last_seen = np.full(n, np.nan)  # each person's last contact with anyone up to ``now``
+    if len(pairs.a):
+        np.fmax.at(last_seen, rows(pairs.a), pairs.last_t)
+        np.fmax.at(last_seen, rows(pairs.b), pairs.last_t)
     return Network(now, me, ids, adj, features, strength, category, last_seen, cal, tie_model)
 
 
@@ -391,10 +447,14 @@ class GraphEdges:
     p_backward: F64
 
 
-def graph_edges(net: Network, facts: FactColumns) -> GraphEdges:
+def graph_edges(net: Network, facts: FactColumns, kernels: Kernels | None = None) -> GraphEdges:
     """The introduction graph: my ties weighted by strength and goodwill, other people's ties by
-    how likely they know each other (DESIGN §4, path value)."""
+    how likely they know each other (DESIGN §4, path value). ``kernels`` compute the closure
+    sums of the candidate pairs (default :data:`LOCAL`)."""
     from weakties.analysis.graph import hop_probability
+    from weakties.analysis.signals import closure_weights, person_log_silence
+
+    kernels = kernels or LOCAL
 
     f = net.features
     me = net.me
@@ -451,10 +511,15 @@ def graph_edges(net: Network, facts: FactColumns) -> GraphEdges:
         at = np.searchsorted(key, kkey)
         hit = (at < len(key)) & (key[np.minimum(at, len(key) - 1)] == kkey)
         explicit[at[hit]] = True
+        a_rows, b_rows = net.index(lo), net.index(hi)
+        deg = np.asarray(net.adjacency.sum(axis=1)).ravel()
+        log_silence = person_log_silence(len(deg), net.last_seen, net.now)
+        sums = kernels.closure(net.adjacency, a_rows, b_rows, closure_weights(deg, log_silence))
         score = knows_probability(
             net.adjacency,
-            net.index(lo),
-            net.index(hi),
+            a_rows,
+            b_rows,
+            sums=sums,
             last_seen=net.last_seen,
             now=net.now,
             evidence=KnowsEvidence(

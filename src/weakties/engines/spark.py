@@ -1,0 +1,359 @@
+"""The Spark engine: the data-parallel steps of scoring as Spark SQL jobs (the ``.[spark]`` extra).
+
+Three steps grow with the interactions, and they are the ones that run here
+(:class:`weakties.engines.local.Kernels`): expanding each interaction into its pairs of
+participants (a self-join per interaction), grouping the pairwise events by pair into the tie
+features (a window for the gaps between contacts, then one aggregation), and the closure sums
+of candidate pairs over their common neighbours and paths of length three (joins of the
+adjacency with itself). Everything else — the side inputs, the calibration's fit, the scoring
+of ties and of knows probabilities, the path graph — is the local engine's code fed with the
+columns Spark hands back, so each model has one definition.
+
+Data moves the conventional way: the store's fact columns are written as Parquet files with
+pyarrow into a scratch folder that Spark reads, and results come back as Arrow tables
+(``DataFrame.toArrow``). A cluster's executors must be able to read that folder: on
+``local[*]`` it is a temporary folder, on a cluster pass a shared path (``--scratch``).
+The calibration's inner split runs on the driver (it fits on a sample; about 7 s at 10^7
+events): :meth:`SparkKernels.collect` brings the events there only when calibrating.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+import warnings
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import scipy.sparse as sp
+from numpy.typing import NDArray
+
+from weakties.analysis.events import DEFAULT_MAX_CLIQUE, EventArrays
+from weakties.analysis.features import (
+    ACTR_DECAY,
+    CHANNEL_WEIGHTS,
+    DAY,
+    MIN_GAP_DAYS,
+    PairAggregate,
+    checked_channel_weights,
+    empty_aggregate,
+)
+from weakties.analysis.signals import CLOSURE_SUMS
+from weakties.errors import WeaktiesError
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame, SparkSession
+
+    from weakties.engines.local import FactColumns
+
+I64 = NDArray[np.int64]
+F64 = NDArray[np.float64]
+DEFAULT_MASTER = "local[*]"
+INT32_MAX = 2**31 - 1
+
+
+class SparkUnavailable(WeaktiesError):
+    """pyspark or a Java runtime is missing, or the Spark master cannot be reached."""
+
+
+def spark_session(
+    master: str = DEFAULT_MASTER,
+    *,
+    app_name: str = "weakties",
+    driver_memory: str | None = None,
+    shuffle_partitions: int | None = None,
+) -> SparkSession:
+    """A Spark session on ``master`` (``local[*]``: this machine's cores, no cluster).
+
+    The Python workers run this interpreter (the one weakties is installed in), the web UI and
+    the event log are off (nothing listens on a port or writes beside the data), and times are
+    UTC. A local master gets a small number of shuffle partitions: Spark's default of 200 is
+    made for clusters and costs seconds of task overhead on a laptop.
+    """
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError as exc:
+        raise SparkUnavailable(
+            "the Spark engine needs pyspark: pip install 'weakties[spark]' (and Java 17+)"
+        ) from exc
+    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        raise SparkUnavailable(
+            "the Spark engine needs a Java runtime (17 or newer): "
+            "e.g. apt-get install openjdk-17-jre-headless"
+        )
+    # pyspark warns on every Arrow hand-over that it has not been tested with pandas 3; the
+    # hand-overs here go through pyarrow only
+    warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas")
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+    local = master.startswith("local")
+    partitions = shuffle_partitions or (max(2, 2 * (os.cpu_count() or 1)) if local else 200)
+    builder = (
+        SparkSession.builder.master(master)
+        .appName(app_name)
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.log.level", "ERROR")
+        .config("spark.eventLog.enabled", "false")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.shuffle.partitions", str(partitions))
+        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+        .config("spark.sql.adaptive.enabled", "true")
+    )
+    if driver_memory:
+        builder = builder.config("spark.driver.memory", driver_memory)
+    try:
+        session = builder.getOrCreate()
+    except Exception as exc:  # py4j raises plain Exceptions when the JVM cannot start
+        raise SparkUnavailable(f"cannot start Spark on {master}: {exc}".splitlines()[0]) from exc
+    session.sparkContext.setLogLevel("ERROR")
+    return session
+
+
+class SparkKernels:
+    """:class:`weakties.engines.local.Kernels` as Spark SQL jobs on ``session``.
+
+    ``scratch`` is the folder for the Parquet hand-over (a temporary folder by default, removed
+    by :meth:`close`). Use as a context manager; the session itself is the caller's.
+    """
+
+    def __init__(
+        self,
+        session: SparkSession,
+        scratch: Path | None = None,
+        *,
+        max_clique: int = DEFAULT_MAX_CLIQUE,
+        decay: float = ACTR_DECAY,
+        channel_weights: tuple[float, ...] = CHANNEL_WEIGHTS,
+    ) -> None:
+        self.spark = session
+        self._own_scratch = scratch is None
+        self.scratch = (
+            Path(tempfile.mkdtemp(prefix="weakties-spark-")) if scratch is None else scratch
+        )
+        self.scratch.mkdir(parents=True, exist_ok=True)
+        self.max_clique = max_clique
+        self.decay = decay
+        self.channel_weights = checked_channel_weights(channel_weights)
+        self._tables = 0
+
+    def __enter__(self) -> SparkKernels:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Drop the cached tables and remove a scratch folder this object made."""
+        self.spark.catalog.clearCache()
+        if self._own_scratch:
+            shutil.rmtree(self.scratch, ignore_errors=True)
+
+    # ------------------------------------------------------------------ hand-over
+    def table(self, name: str, columns: dict[str, NDArray[Any]]) -> DataFrame:
+        """Write ``columns`` as one Parquet file with pyarrow and read it as a DataFrame."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        self._tables += 1
+        path = self.scratch / f"{self._tables:04d}-{name}.parquet"
+        table = pa.table({k: pa.array(v) for k, v in columns.items()})
+        pq.write_table(table, path)  # type: ignore[no-untyped-call]
+        return self.spark.read.parquet(str(path))
+
+    # ------------------------------------------------------------------ kernels
+    def pairwise(self, facts: FactColumns, ids: I64) -> DataFrame:
+        """The pairwise events among ``ids``, as :func:`weakties.analysis.events.
+        expand_interactions` makes them, with each event's interaction and the positions of
+        its two participants (which order the events exactly as the local engine does)."""
+        from pyspark.sql import Window
+        from pyspark.sql import functions as F
+
+        rows = self.table(
+            "participants",
+            {
+                "interaction": np.asarray(facts.p_interaction, np.int64),
+                "person": np.asarray(facts.p_person, np.int64),
+                "initiator": np.asarray(facts.p_initiator, np.bool_),
+                "t": np.asarray(facts.p_time, np.float64),
+                "channel": np.asarray(facts.p_channel, np.int8).astype(np.int32),
+            },
+        )
+        # initiators first inside each interaction, then by person id
+        order = Window.partitionBy("interaction").orderBy(F.desc("initiator"), F.asc("person"))
+        whole = Window.partitionBy("interaction")
+        placed = rows.withColumn("pos", F.row_number().over(order) - 1).withColumn(
+            "size", F.count(F.lit(1)).over(whole)
+        )
+        small = placed.where(F.col("size") <= self.max_clique)
+        big = placed.where(F.col("size") > self.max_clique)
+        first, second = small.alias("f"), small.alias("s")
+        pairs_small = first.join(
+            second,
+            (F.col("f.interaction") == F.col("s.interaction")) & (F.col("f.pos") < F.col("s.pos")),
+        )
+        # a large list keeps only its initiator's pairs
+        heads = big.where((F.col("pos") == 0) & F.col("initiator")).alias("f")
+        rest = big.where(F.col("pos") > 0).alias("s")
+        pairs_big = heads.join(rest, F.col("f.interaction") == F.col("s.interaction"))
+        columns = [
+            F.col("f.interaction").alias("interaction"),
+            F.col("f.pos").alias("pos_u"),
+            F.col("s.pos").alias("pos_v"),
+            F.col("f.person").alias("u"),
+            F.col("s.person").alias("v"),
+            F.col("f.t").alias("t"),
+            F.col("f.channel").alias("channel"),
+            F.least(F.col("f.size"), F.lit(INT32_MAX)).cast("int").alias("grp"),
+            (F.col("f.initiator") & ~F.col("s.initiator")).alias("u_initiated"),
+        ]
+        events = pairs_small.select(*columns).unionByName(pairs_big.select(*columns))
+        events = events.where(F.col("u") != F.col("v"))
+        known = self.table("people", {"id": np.asarray(ids, np.int64)})
+        events = events.join(F.broadcast(known.withColumnRenamed("id", "u")), "u", "left_semi")
+        events = events.join(F.broadcast(known.withColumnRenamed("id", "v")), "v", "left_semi")
+        return events.persist()
+
+    def aggregate(self, events: object, as_of: float) -> PairAggregate:
+        """The pair columns of :func:`weakties.analysis.features.aggregate_events`, grouped by
+        Spark: gaps between a pair's consecutive contacts by a window ordered by time, then one
+        aggregation per pair; sorted by ``(a, b)`` on the way back."""
+        from pyspark.sql import DataFrame, Window
+        from pyspark.sql import functions as F
+
+        from weakties.analysis.events import CHANNELS
+
+        assert isinstance(events, DataFrame)
+        e = events.where((F.col("u") != F.col("v")) & (F.col("t") <= F.lit(float(as_of))))
+        e = e.select(
+            F.least("u", "v").alias("a"),
+            F.greatest("u", "v").alias("b"),
+            "t",
+            "channel",
+            (F.col("u_initiated") == (F.col("u") < F.col("v"))).cast("long").alias("from_a"),
+            (F.lit(1.0) / (F.col("grp") - F.lit(1))).alias("inv"),
+        )
+        weight = F.element_at(
+            F.array(*[F.lit(float(w)) for w in self.channel_weights]), F.col("channel") + 1
+        )
+        age = (F.lit(float(as_of)) - F.col("t")) * F.lit(1.0 / DAY) + F.lit(1.0)
+        trace = (
+            weight * F.col("inv") / F.sqrt(age)
+            if self.decay == 0.5
+            else weight * F.col("inv") * F.exp(F.log(age) * F.lit(-self.decay))
+        )
+        previous = F.lag("t").over(Window.partitionBy("a", "b").orderBy("t"))
+        gap = F.when(previous.isNull(), F.lit(0.0)).otherwise(
+            F.log(F.greatest((F.col("t") - previous) * F.lit(1.0 / DAY), F.lit(MIN_GAP_DAYS)))
+        )
+        e = e.withColumn("trace", trace).withColumn("log_gap", gap)
+        by_channel = [
+            F.sum(F.when(F.col("channel") == k, 1).otherwise(0)).cast("long").alias(f"ch{k}")
+            for k in range(len(CHANNELS))
+        ]
+        grouped = e.groupBy("a", "b").agg(
+            F.count(F.lit(1)).alias("count"),
+            *by_channel,
+            F.sum("from_a").alias("from_a"),
+            F.min("t").alias("first_t"),
+            F.max("t").alias("last_t"),
+            F.sum("log_gap").alias("log_gap_sum"),
+            F.sum("inv").alias("intimacy"),
+            F.sum("trace").alias("activation"),
+        )
+        table = grouped.toArrow()
+        if table.num_rows == 0:
+            return empty_aggregate()
+        col = {name: table.column(name).to_numpy() for name in table.column_names}
+        order = np.lexsort((col["b"], col["a"]))
+        counts = np.column_stack([col[f"ch{k}"] for k in range(len(CHANNELS))])
+        return PairAggregate(
+            a=col["a"].astype(np.int64)[order],
+            b=col["b"].astype(np.int64)[order],
+            count=col["count"].astype(np.int64)[order],
+            count_by_channel=counts.astype(np.int64)[order],
+            from_a=col["from_a"].astype(np.int64)[order],
+            first_t=col["first_t"].astype(np.float64)[order],
+            last_t=col["last_t"].astype(np.float64)[order],
+            log_gap_sum=col["log_gap_sum"].astype(np.float64)[order],
+            intimacy=col["intimacy"].astype(np.float64)[order],
+            activation=col["activation"].astype(np.float64)[order],
+        )
+
+    def collect(self, events: object) -> EventArrays:
+        """The events on the driver, in the local engine's order (interaction, positions)."""
+        from pyspark.sql import DataFrame
+
+        assert isinstance(events, DataFrame)
+        table = events.select(
+            "interaction", "pos_u", "pos_v", "u", "v", "t", "channel", "grp", "u_initiated"
+        ).toArrow()
+        if table.num_rows == 0:
+            return EventArrays.from_columns([], [], [])
+        col = {
+            name: table.column(name).to_numpy(zero_copy_only=False) for name in table.column_names
+        }
+        order = np.lexsort((col["pos_v"], col["pos_u"], col["interaction"]))
+        return EventArrays(
+            col["u"].astype(np.int64)[order],
+            col["v"].astype(np.int64)[order],
+            col["t"].astype(np.float64)[order],
+            col["channel"].astype(np.int8)[order],
+            col["grp"].astype(np.int32)[order],
+            col["u_initiated"].astype(np.bool_)[order],
+        )
+
+    def closure(self, adjacency: sp.csr_matrix, a: I64, b: I64, weights: F64) -> F64:
+        """The closure sums of candidates ``(a[i], b[i])`` (rows of ``adjacency``) as joins:
+        common neighbours ``z`` of both, weighted by ``weights[z]``, and the three-step walks
+        ``a – x – y – b`` weighted ``1/(k_x k_y)`` (``weakties.analysis.signals``)."""
+        from pyspark.sql import functions as F
+
+        m = len(a)
+        out = np.zeros((m, len(CLOSURE_SUMS)))
+        if m == 0:
+            return out
+        A = sp.csr_matrix(adjacency)
+        src = np.repeat(np.arange(A.shape[0], dtype=np.int64), np.diff(A.indptr))
+        edges = self.table("edges", {"x": src, "y": A.indices.astype(np.int64)}).persist()
+        nodes = self.table(
+            "nodes",
+            {"z": np.arange(A.shape[0], dtype=np.int64)}
+            | {f"w{k}": weights[:, k].astype(np.float64) for k in range(weights.shape[1])},
+        )
+        cand = self.table(
+            "candidates",
+            {"i": np.arange(m, dtype=np.int64), "a": a.astype(np.int64), "b": b.astype(np.int64)},
+        )
+        ea = edges.select(F.col("x").alias("a"), F.col("y").alias("z"))
+        eb = edges.select(F.col("x").alias("b"), F.col("y").alias("z"))
+        common = (
+            cand.join(ea, "a")
+            .join(eb, ["b", "z"], "left_semi")
+            .join(nodes, "z")
+            .groupBy("i")
+            .agg(*[F.sum(f"w{k}").alias(f"s{k}") for k in range(4)])
+        )
+        inv = nodes.select("z", "w4")
+        # a – x – y – b: y a neighbour of b, x a neighbour of y and of a
+        step = (
+            cand.join(eb.withColumnRenamed("z", "y"), "b")
+            .join(inv.withColumnRenamed("z", "y").withColumnRenamed("w4", "inv_y"), "y")
+            .join(edges.withColumnRenamed("y", "x2").withColumnRenamed("x", "y"), "y")
+            .withColumnRenamed("x2", "x")
+            .join(ea.withColumnRenamed("z", "x"), ["a", "x"], "left_semi")
+            .join(inv.withColumnRenamed("z", "x").withColumnRenamed("w4", "inv_x"), "x")
+            .groupBy("i")
+            .agg(F.sum(F.col("inv_x") * F.col("inv_y")).alias("s4"))
+        )
+        for frame, names in ((common, [f"s{k}" for k in range(4)]), (step, ["s4"])):
+            table = frame.toArrow()
+            if table.num_rows:
+                rows = table.column("i").to_numpy()
+                for name in names:
+                    out[rows, int(name[1:])] = table.column(name).to_numpy()
+        edges.unpersist()
+        return out
