@@ -57,6 +57,10 @@ class DatabaseCorrupt(StoreError):
     """The file is not a weakties database, or it is damaged."""
 
 
+class WrongKey(DatabaseCorrupt):
+    """An encrypted database did not open with the key given (or the file is no database)."""
+
+
 class DatabaseLocked(StoreError):
     """Another process holds the database lock."""
 

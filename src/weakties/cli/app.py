@@ -145,6 +145,7 @@ def _register() -> None:
         backups,
         community,
         data,
+        encryption,
         goals,
         imports,
         ledger,
@@ -172,6 +173,7 @@ def _register() -> None:
         web,
         sync,
         backups,
+        encryption,
         community,
     ):
         module.register(app)

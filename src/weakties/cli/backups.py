@@ -19,7 +19,9 @@ def backup(
     ] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Back up the database while it may be in use (SQLite: one file; PostgreSQL: pg_dump)."""
+    """Back up the database while it may be in use (SQLite: one file; PostgreSQL: pg_dump).
+
+    The backup of an encrypted database is encrypted with the same key."""
     from weakties.cli.app import state
     from weakties.errors import Conflict
     from weakties.store import backup as copies
@@ -36,10 +38,18 @@ def backup(
         else copies.backup_postgres(url, target)
     )
     if as_json:
-        print_json({"file": str(info.path), "engine": info.engine, "revision": info.revision})
+        print_json(
+            {
+                "file": str(info.path),
+                "engine": info.engine,
+                "revision": info.revision,
+                "encrypted": info.encrypted,
+            }
+        )
         return
     size = target.stat().st_size
-    ok(f"backed up to {info.path} ({size / 1e6:.1f} MB, schema {info.revision})")
+    sealed = ", encrypted with the database's key" if info.encrypted else ""
+    ok(f"backed up to {info.path} ({size / 1e6:.1f} MB, schema {info.revision}{sealed})")
 
 
 def restore(
@@ -60,13 +70,14 @@ def restore(
     url = resolve_url(state.db)
     path = sqlite_path(url)
     if path is not None:
-        copies.inspect_sqlite(source)
+        key = copies.backup_key(source, path)
+        copies.inspect_sqlite(source, key=key)
         if path.exists() and path.stat().st_size > 0 and not force:
             raise Conflict(
                 f"the database {path} already exists",
                 hint="pass --force to replace its contents with the backup",
             )
-        info = copies.restore_sqlite(source, path)
+        info = copies.restore_sqlite(source, path, key=key)
     else:
         copies.inspect_pg_dump(source)
         if copies.postgres_holds_data(url) and not force:
@@ -76,10 +87,18 @@ def restore(
             )
         info = copies.restore_postgres(source, url)
     if as_json:
-        print_json({"database": str(info.path), "engine": info.engine, "revision": info.revision})
+        print_json(
+            {
+                "database": str(info.path),
+                "engine": info.engine,
+                "revision": info.revision,
+                "encrypted": info.encrypted,
+            }
+        )
         return
     people = f", {info.people:,} people" if info.people is not None else ""
-    ok(f"restored {source}{people} (schema {info.revision})")
+    sealed = ", encrypted" if info.encrypted else ""
+    ok(f"restored {source}{people} (schema {info.revision}{sealed})")
 
 
 def register(app: typer.Typer) -> None:

@@ -9,7 +9,9 @@ Restoring checks before it touches anything: the file must be a weakties databas
 file with a version table, or a ``pg_dump`` archive holding one) at a schema revision this
 version knows; an older one is migrated to the head after restoring. SQLite is restored through
 the same backup API into the live database, so the WAL and any other open connection stay
-consistent; PostgreSQL with ``pg_restore --clean``. A restore replaces the database's contents,
+consistent; PostgreSQL with ``pg_restore --clean``. An encrypted (SQLCipher) database is
+backed up encrypted with its own key, and restored the same way
+(:mod:`weakties.store.encryption`). A restore replaces the database's contents,
 which is why the CLI refuses without ``--force`` when the target already holds data.
 """
 
@@ -17,7 +19,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import sqlite3
 import subprocess
 import tempfile
 from contextlib import closing
@@ -37,6 +38,7 @@ class BackupInfo:
     engine: str  # "sqlite" | "postgresql"
     revision: str
     people: int | None = None
+    encrypted: bool = False  # SQLCipher-encrypted (SQLite only)
 
 
 def _known(revision: str | None, where: Path) -> str:
@@ -66,15 +68,39 @@ def _check_target(target: Path) -> None:
 
 
 # ------------------------------------------------------------------ SQLite
-def inspect_sqlite(path: Path) -> BackupInfo:
-    """Check that ``path`` is an intact weakties SQLite database and say what it holds."""
+def backup_key(backup: Path, database: Path | None = None) -> str | None:
+    """The key of an encrypted backup file (None for a plaintext one).
+
+    A backup is encrypted with its database's key, so the keyring entry of ``database`` (the
+    one being restored into) is tried after the backup's own.
+    """
+    from weakties.store import encryption
+
+    if not encryption.is_encrypted(backup):
+        return None
+    return encryption.database_key(backup, also=(database,) if database is not None else ())
+
+
+def inspect_sqlite(path: Path, *, key: str | None = None) -> BackupInfo:
+    """Check that ``path`` is an intact weakties SQLite database and say what it holds.
+
+    An encrypted file is opened with ``key``, or the key :func:`backup_key` finds.
+    """
+    from weakties.store import encryption
+
     if not path.is_file():
         raise StoreError(f"no backup file at {path}")
-    with open(path, "rb") as handle:
-        if handle.read(16) != SQLITE_MAGIC:
-            raise DatabaseCorrupt(f"not a weakties backup (not an SQLite file): {path}")
+    encrypted = encryption.is_encrypted(path)
+    if not encrypted:
+        with open(path, "rb") as handle:
+            if handle.read(16) != SQLITE_MAGIC:
+                raise DatabaseCorrupt(f"not a weakties backup (not an SQLite file): {path}")
+    elif key is None:
+        key = backup_key(path)
     try:
-        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
+        with closing(
+            encryption.connect(f"file:{path}?mode=ro", key if encrypted else None, uri=True)
+        ) as conn:
             check = conn.execute("PRAGMA quick_check").fetchone()
             if not check or check[0] != "ok":
                 raise DatabaseCorrupt(f"the backup file is damaged: {path}")
@@ -86,72 +112,105 @@ def inspect_sqlite(path: Path) -> BackupInfo:
             people = None
             if "person" in tables:
                 people = int(conn.execute("SELECT count(*) FROM person").fetchone()[0])
-    except sqlite3.DatabaseError as exc:
+    except encryption.driver_errors() as exc:
         raise DatabaseCorrupt(f"the backup file is damaged: {path} ({exc})") from None
-    return BackupInfo(path, "sqlite", revision, people)
+    return BackupInfo(path, "sqlite", revision, people, encrypted)
 
 
 def backup_sqlite(database: Path, target: Path) -> BackupInfo:
-    """Copy a consistent snapshot of ``database`` (in use or not) to ``target``."""
+    """Copy a consistent snapshot of ``database`` (in use or not) to ``target``.
+
+    The copy of an encrypted database is encrypted with the same key.
+    """
+    from weakties.store import encryption
+
     _check_target(target)
     if not database.is_file():
         raise StoreError(f"no database at {database}", hint="run `weakties init` first")
+    key = encryption.database_key(database) if encryption.is_encrypted(database) else None
     part = _temporary_beside(target)
     try:
         with (
-            closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as source,
-            closing(sqlite3.connect(part)) as copy,
+            closing(encryption.connect(f"file:{database}?mode=ro", key, uri=True)) as source,
+            closing(encryption.connect(part, key)) as copy,
         ):
             source.execute("PRAGMA busy_timeout = 3000")
             source.backup(copy)
             copy.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
-        info = inspect_sqlite(part)
+        info = inspect_sqlite(part, key=key)
         os.replace(part, target)
-    except sqlite3.DatabaseError as exc:
+    except encryption.driver_errors() as exc:
         raise StoreError(f"cannot back up {database}: {exc}") from None
     finally:
         part.unlink(missing_ok=True)
-    return BackupInfo(target, info.engine, info.revision, info.people)
+    return BackupInfo(target, info.engine, info.revision, info.people, info.encrypted)
 
 
-def restore_sqlite(backup: Path, database: Path) -> BackupInfo:
+def restore_sqlite(backup: Path, database: Path, *, key: str | None = None) -> BackupInfo:
     """Replace the contents of ``database`` with ``backup``, migrated to this version's head.
 
     The backup is first copied and migrated in a temporary file, so a failed migration leaves
     the database as it was; the result then goes in through the backup API in one step.
+    A database that already holds data keeps its own encryption (or none): the staging copy is
+    re-encrypted with the database's key, or decrypted, when the backup's differs. A new or
+    empty database takes the backup's. ``key`` is the backup's key, when already known.
     """
+    from weakties.store import encryption
     from weakties.store.database import HEAD, create_engine_for, ensure_schema
 
-    info = inspect_sqlite(backup)
+    if key is None:
+        key = backup_key(backup, database)
+    info = inspect_sqlite(backup, key=key)
+    backup_secret = key if info.encrypted else None
     if not database.parent.is_dir():
         raise StoreError(f"the folder for the database does not exist: {database.parent}")
+    if database.is_file() and database.stat().st_size > 0:
+        live_secret = (
+            encryption.database_key(database) if encryption.is_encrypted(database) else None
+        )
+    else:
+        live_secret = backup_secret
     staging = _temporary_beside(database)
     try:
-        with (
-            closing(sqlite3.connect(f"file:{backup}?mode=ro", uri=True)) as source,
-            closing(sqlite3.connect(staging)) as copy,
-        ):
-            source.backup(copy)
+        if backup_secret == live_secret:
+            with (
+                closing(
+                    encryption.connect(f"file:{backup}?mode=ro", backup_secret, uri=True)
+                ) as source,
+                closing(encryption.connect(staging, live_secret)) as copy,
+            ):
+                source.backup(copy)
+        else:
+            with closing(
+                encryption.connect(
+                    f"file:{backup}?mode=ro",
+                    backup_secret,
+                    uri=True,
+                    cipher=True,
+                    isolation_level=None,
+                )
+            ) as source:
+                encryption.export(source, staging, live_secret)
         if info.revision != HEAD:
             url = f"sqlite:///{staging}"
-            engine = create_engine_for(url, create=False)
+            engine = create_engine_for(url, create=False, key=live_secret)
             try:
                 ensure_schema(engine, url)
             finally:
                 engine.dispose()
         with (
-            closing(sqlite3.connect(staging)) as source,
-            closing(sqlite3.connect(database)) as live,
+            closing(encryption.connect(staging, live_secret)) as source,
+            closing(encryption.connect(database, live_secret)) as live,
         ):
             live.execute("PRAGMA busy_timeout = 3000")
             source.backup(live)
             live.execute("PRAGMA journal_mode = WAL")
-    except sqlite3.DatabaseError as exc:
+    except encryption.driver_errors() as exc:
         raise StoreError(f"cannot restore into {database}: {exc}") from None
     finally:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{staging}{suffix}").unlink(missing_ok=True)
-    return BackupInfo(database, "sqlite", HEAD, info.people)
+    return BackupInfo(database, "sqlite", HEAD, info.people, live_secret is not None)
 
 
 # -------------------------------------------------------------- PostgreSQL

@@ -1,7 +1,9 @@
 """Opening a weakties database: where it lives, engine settings, and schema version checks.
 
 SQLite is the default (a file in the user data directory, WAL and foreign keys on); any
-SQLAlchemy URL (``postgresql+psycopg://…``) gives a shared server. Opening checks the schema
+SQLAlchemy URL (``postgresql+psycopg://…``) gives a shared server. A SQLite file encrypted with
+SQLCipher (:mod:`weakties.store.encryption`) opens the same way once its key is known: the key
+is applied first on every connection, then the same settings. Opening checks the schema
 version cheaply (one query) and only imports Alembic when a migration must actually run, which
 keeps CLI start-up fast.
 """
@@ -70,12 +72,17 @@ def graph_cache_folder(url: str) -> Path:
     return Path(user_cache_dir("weakties", appauthor=False)) / f"graph-{digest}"
 
 
-def _check_sqlite_file(path: Path, *, create: bool) -> None:
+def _check_sqlite_file(path: Path, *, create: bool) -> bool:
+    """Refuse paths that cannot hold a database; True when the file is SQLCipher-encrypted."""
+    from weakties.store.encryption import is_encrypted
+
     if path.is_dir():
         raise StoreError(f"database path is a folder, not a file: {path}")
     if path.exists():
         if not os.access(path, os.R_OK):
             raise StoreError(f"cannot read the database file: {path}")
+        if is_encrypted(path):
+            return True
         with open(path, "rb") as handle:
             head = handle.read(16)
         if head and head != SQLITE_MAGIC:
@@ -83,7 +90,7 @@ def _check_sqlite_file(path: Path, *, create: bool) -> None:
                 f"not a weakties database (not an SQLite file): {path}",
                 hint="pass --db with the right file, or move this one away",
             )
-        return
+        return False
     parent = path.parent
     if not create:
         raise StoreError(f"no database at {path}", hint="run `weakties init` first")
@@ -94,6 +101,7 @@ def _check_sqlite_file(path: Path, *, create: bool) -> None:
             raise StoreError(f"the folder for the database does not exist: {parent}")
     if not os.access(parent, os.W_OK):
         raise StoreError(f"cannot write a database in {parent}")
+    return False
 
 
 BUSY_TIMEOUT_MS = 15_000
@@ -109,18 +117,31 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def create_engine_for(url: str, *, create: bool = True) -> Engine:
-    """Build an engine for ``url`` with weakties' settings (foreign keys, WAL on SQLite)."""
+def create_engine_for(url: str, *, create: bool = True, key: str | None = None) -> Engine:
+    """Build an engine for ``url`` with weakties' settings (foreign keys, WAL on SQLite).
+
+    An encrypted SQLite file is opened through SQLCipher with ``key``, or the key found by
+    :func:`weakties.store.encryption.database_key`; with ``key`` given, a new file is created
+    encrypted.
+    """
     from sqlalchemy import create_engine, event
 
     path = sqlite_path(url)
+    options: dict[str, Any] = {}
     if path is not None:
-        _check_sqlite_file(path, create=create)
+        from weakties.store import encryption
+
+        if _check_sqlite_file(path, create=create) and key is None:
+            key = encryption.database_key(path)
+        if key is not None:
+            options["module"] = encryption.sqlcipher()
     try:
-        engine = create_engine(url)
+        engine = create_engine(url, **options)
     except Exception as exc:  # a malformed URL, an uninstalled driver
         raise StoreError(f"cannot use database URL {url!r}: {exc}") from None
     if engine.dialect.name == "sqlite":
+        if path is not None and key is not None:
+            _use_key(engine, path, key)
         event.listen(engine, "connect", _on_sqlite_connect)
         if path is not None:
             with translate_errors(url), engine.connect() as conn:
@@ -128,6 +149,21 @@ def create_engine_for(url: str, *, create: bool = True) -> Engine:
                 if mode is None:
                     raise DatabaseCorrupt(f"not a weakties database: {path}")
     return engine
+
+
+def _use_key(engine: Engine, path: Path, key: str) -> None:
+    """Make every connection of ``engine`` an SQLCipher one keyed with ``key`` before any
+    other statement (SQLAlchemy's ``do_connect`` hook runs before its own first queries)."""
+    from sqlalchemy import event
+
+    from weakties.store.encryption import apply_key
+
+    def connect(dialect: Any, _record: Any, cargs: Any, cparams: Any) -> Any:
+        conn = dialect.loaded_dbapi.connect(*cargs, **cparams)
+        apply_key(conn, key, path)
+        return conn
+
+    event.listen(engine, "do_connect", connect)
 
 
 class translate_errors:

@@ -45,6 +45,16 @@ def create_partition(community_url: str, member_id: int) -> str:
     """Make the (empty) partition of a new member; returns its URL."""
     folder = partition_folder(community_url)
     if folder is not None:
+        from weakties.errors import StoreError
+        from weakties.store.encryption import is_encrypted
+
+        community = sqlite_path(community_url)
+        if community is not None and is_encrypted(community):
+            # a member's file would hold their facts in plain text beside the encrypted one
+            raise StoreError(
+                "an encrypted database cannot take community members yet",
+                hint="run `weakties decrypt` first, or keep the community on PostgreSQL",
+            )
         folder.mkdir(exist_ok=True)
         stale = folder / f"member-{int(member_id)}.db"
         for leftover in (stale, *(stale.with_name(stale.name + x) for x in ("-wal", "-shm"))):

@@ -13,9 +13,10 @@ and even a cached answer costs a millisecond or two to render again. Two caches 
 For a SQLite workspace the stamp is SQLite's own ``PRAGMA data_version`` read on a connection
 of the cache's own that never writes: SQLite changes it for every commit made by any other
 connection, in this process or another (the CLI, a cron job), so a write from anywhere is seen
-on the next request. Other databases have no such counter; their entries expire after ``ttl``
-seconds. Writes made through the app also bump a generation at once, and the local date is
-part of the stamp, since some answers depend on the day (what is due, "3 days ago").
+on the next request (an encrypted file's connection is keyed like the workspace's). Other
+databases have no such counter; their entries expire after ``ttl`` seconds. Writes made
+through the app also bump a generation at once, and the local date is part of the stamp,
+since some answers depend on the day (what is due, "3 days ago").
 
 A value is kept only when the stamp read before computing it equals the one read after: a
 write that lands while an answer is computed (from another process, or the read's own write:
@@ -40,6 +41,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
+
+from weakties.errors import StoreError
 
 T = TypeVar("T")
 
@@ -71,7 +74,8 @@ class DataVersion:
         self.ttl = ttl
         self.generation = 0
         self._lock = threading.Lock()
-        self._conn: sqlite3.Connection | None = None
+        self._conn: Any = None  # sqlite3's or SQLCipher's connection
+        self._errors: tuple[type[Exception], ...] = (sqlite3.Error, StoreError)
 
     def bump(self) -> None:
         """Mark a write made through the app (seen at once, whatever the database)."""
@@ -85,18 +89,28 @@ class DataVersion:
         with self._lock:
             try:
                 if self._conn is None:
-                    # mode=rw: never create a database; this connection only reads the pragma
-                    self._conn = sqlite3.connect(
-                        f"file:{self.path}?mode=rw",
-                        uri=True,
-                        timeout=0.5,
-                        check_same_thread=False,
-                        isolation_level=None,
-                    )
+                    self._conn = self._connect(self.path)
                 row = self._conn.execute("PRAGMA data_version").fetchone()
-            except sqlite3.Error:  # unreadable for a moment: a stamp equal to nothing
+            except self._errors:  # unreadable for a moment: a stamp equal to nothing
                 return object()
             return (self.generation, today, int(row[0]))
+
+    def _connect(self, path: Path) -> Any:
+        """A connection that only reads the pragma; an encrypted file's is keyed like the
+        workspace's (the key is known by then: the workspace opened first)."""
+        from weakties.store import encryption
+
+        key = encryption.database_key(path) if encryption.is_encrypted(path) else None
+        self._errors = (*encryption.driver_errors(), StoreError)
+        # mode=rw: never create a database
+        return encryption.connect(
+            f"file:{path}?mode=rw",
+            key,
+            uri=True,
+            timeout=0.5,
+            check_same_thread=False,
+            isolation_level=None,
+        )
 
     def close(self) -> None:
         with self._lock:

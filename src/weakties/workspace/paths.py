@@ -52,9 +52,15 @@ class PathOps(WorkspaceBase):
     """Finding, explaining and drafting introduction paths."""
 
     # ------------------------------------------------------------ the graph
-    def _graph_folder(self) -> FsPath:
-        from weakties.store.database import graph_cache_folder
+    def _graph_folder(self) -> FsPath | None:
+        """Where the graph is cached on disk; None for an encrypted database, whose graph (who
+        knows whom, and how well) must not sit beside it in plain files."""
+        from weakties.store.database import graph_cache_folder, sqlite_path
+        from weakties.store.encryption import is_encrypted
 
+        path = sqlite_path(self.url)
+        if path is not None and is_encrypted(path):
+            return None
         return graph_cache_folder(self.url)
 
     def tie_graph(self) -> TieGraph:
@@ -71,10 +77,11 @@ class PathOps(WorkspaceBase):
             ).hexdigest()[:12]
             current = f"{datetime.now(UTC).date()}|{models}|{fingerprint(conn)}"
             folder = self._graph_folder()
-            try:
-                return TieGraph.load(folder, current)
-            except StaleGraph:
-                pass
+            if folder is not None:
+                try:
+                    return TieGraph.load(folder, current)
+                except StaleGraph:
+                    pass
             facts, net = self._score(conn)
             if net is None:
                 raise NotFound(
@@ -84,8 +91,9 @@ class PathOps(WorkspaceBase):
             graph = TieGraph.from_edges(
                 edges.src, edges.dst, edges.p_forward, edges.p_backward, people=facts.people
             )
-        with contextlib.suppress(OSError):  # a read-only folder only costs a rebuild next time
-            graph.save(folder, current)
+        if folder is not None:
+            with contextlib.suppress(OSError):  # a read-only folder only costs a rebuild next time
+                graph.save(folder, current)
         return graph
 
     # -------------------------------------------------------------- targets
