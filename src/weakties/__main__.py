@@ -1,7 +1,6 @@
-"""``python -m weakties`` runs the CLI."""
-
-from __future__ import annotations
+"""``python -m weakties``, and the file ``spark-submit`` runs (see docs/scaling.md)."""
 
 from weakties.cli.app import main
 
-main()
+if __name__ == "__main__":
+    main()

@@ -143,6 +143,7 @@ def open_community() -> Any:
 def _register() -> None:
     from weakties.cli import (
         backups,
+        batch,
         community,
         data,
         encryption,
@@ -174,6 +175,7 @@ def _register() -> None:
         sync,
         backups,
         encryption,
+        batch,
         community,
     ):
         module.register(app)

@@ -10,6 +10,7 @@ of this package.
 from __future__ import annotations
 
 from weakties.workspace.base import parse_goal_tag
+from weakties.workspace.batch import BatchOps
 from weakties.workspace.imports import ImportOps
 from weakties.workspace.ledger import LedgerOps
 from weakties.workspace.nudges import NudgeOps
@@ -41,5 +42,7 @@ __all__ = [
 ]
 
 
-class Workspace(SyncOps, ReviewOps, NudgeOps, PlanOps, TieOps, ImportOps, LedgerOps, PeopleOps):
+class Workspace(
+    BatchOps, SyncOps, ReviewOps, NudgeOps, PlanOps, TieOps, ImportOps, LedgerOps, PeopleOps
+):
     """A weakties database and everything one can do with it (see the package docstring)."""

@@ -166,8 +166,11 @@ class WorkspaceBase:
 
         return get_setting(conn, CALIBRATION_KEY) != "off"
 
-    def _score(self, conn: Connection, now: datetime | None = None) -> tuple[Any, Any]:
-        """Load the facts and score the network at ``now`` (default: this moment)."""
+    def _score(
+        self, conn: Connection, now: datetime | None = None, kernels: Any = None
+    ) -> tuple[Any, Any]:
+        """Load the facts and score the network at ``now`` (default: this moment); ``kernels``
+        run the data-parallel steps (default: the local engine's)."""
         from weakties.engines.local import build_network
 
         facts = self._facts(conn)
@@ -180,6 +183,7 @@ class WorkspaceBase:
             self._weights(conn),
             calibrated=self._calibrated(conn),
             refit_weights=load_weights(conn) is not None,
+            kernels=kernels,
         )
 
     def _facts(self, conn: Connection) -> Any:
@@ -220,28 +224,34 @@ class WorkspaceBase:
         Returns whether it rescored. Every read of strengths calls this, so scores follow
         imports and edits without the user asking.
         """
-        from weakties.store.ties import (
-            FINGERPRINT_KEY,
-            fingerprint,
-            get_setting,
-            put_setting,
-            write_ties,
-        )
+        from weakties.store.ties import FINGERPRINT_KEY, get_setting, put_setting
 
         with self.transaction() as conn:
-            current = f"{datetime.now(UTC).date()}|{fingerprint(conn)}|{self._calibrated(conn)}"
+            current = self._ties_key(conn)
             if not force and get_setting(conn, FINGERPRINT_KEY) == current:
                 return False
             _, net = self._score(conn)
-            if net is None:
-                write_ties(conn, [], [], [])
-            else:
-                rows = net.owner_rows()
-                write_ties(
-                    conn,
-                    net.contact_of(rows).tolist(),
-                    net.strength[rows].tolist(),
-                    net.category[rows].tolist(),
-                )
+            self._write_ties(conn, net)
             put_setting(conn, FINGERPRINT_KEY, current)
             return True
+
+    def _ties_key(self, conn: Connection) -> str:
+        """What the stored tie scores depend on: the day, the data and the calibration switch."""
+        from weakties.store.ties import fingerprint
+
+        return f"{datetime.now(UTC).date()}|{fingerprint(conn)}|{self._calibrated(conn)}"
+
+    def _write_ties(self, conn: Connection, net: Any) -> None:
+        """Store the owner's tie strengths and categories from a scored network (or none)."""
+        from weakties.store.ties import write_ties
+
+        if net is None:
+            write_ties(conn, [], [], [])
+            return
+        rows = net.owner_rows()
+        write_ties(
+            conn,
+            net.contact_of(rows).tolist(),
+            net.strength[rows].tolist(),
+            net.category[rows].tolist(),
+        )

@@ -250,10 +250,16 @@ class Community(PooledOps):
 
     # ----------------------------------------------------------- publication
     def publish(
-        self, handle: str, *, ws: Workspace | None = None, force: bool = False
+        self,
+        handle: str,
+        *,
+        ws: Workspace | None = None,
+        force: bool = False,
+        kernels: Any = None,
     ) -> Published | None:
         """Publish the member's contribution if their data changed since the last one (or a
-        day passed: silence weakens ties); None when nothing needed doing."""
+        day passed: silence weakens ties); None when nothing needed doing. ``kernels`` run the
+        scoring's data-parallel steps (``weakties batch --engine spark``; default local)."""
         from weakties.store.members import member_by_handle
         from weakties.store.pool import publish, published_state
 
@@ -264,17 +270,20 @@ class Community(PooledOps):
             from weakties.store.partitions import member_url
 
             with Workspace.open(member_url(self.url, member.id), create=False) as own:
-                return self.publish(handle, ws=own, force=force)
+                return self.publish(handle, ws=own, force=force, kernels=kernels)
         state = _state(ws)
         if not force and state == previous:
             return None
-        contribution = _contribution(ws, self._secret(), state)
+        contribution = _contribution(ws, self._secret(), state, kernels)
         with self.transaction() as conn:
             return publish(conn, member.id, contribution)
 
-    def refresh(self) -> dict[str, Published | None]:
-        """Publish every member whose data changed (a batch job; also what cron would run)."""
-        return {m.handle: self.publish(m.handle) for m in self.members()}
+    def refresh(self, *, force: bool = False, kernels: Any = None) -> dict[str, Published | None]:
+        """Publish every member whose data changed (``force``: every member), the batch job
+        cron or ``weakties batch`` runs; ``kernels`` as for :meth:`publish`."""
+        return {
+            m.handle: self.publish(m.handle, force=force, kernels=kernels) for m in self.members()
+        }
 
 
 def _state(ws: Workspace) -> str:
@@ -284,7 +293,7 @@ def _state(ws: Workspace) -> str:
         return f"{datetime.now(UTC).date()}|{fingerprint(conn)}|{ws._calibrated(conn)}"
 
 
-def _contribution(ws: Workspace, secret: str, state: str) -> Contribution:
+def _contribution(ws: Workspace, secret: str, state: str, kernels: Any = None) -> Contribution:
     """What the member's partition contributes: people, digests and introduction arcs."""
     import numpy as np
 
@@ -297,12 +306,12 @@ def _contribution(ws: Workspace, secret: str, state: str) -> Contribution:
         # scored at the end of the day, so that publishing again the same day gives the same
         # arcs (the state key holds the date; silence otherwise grows by the second)
         end_of_day = datetime.combine(datetime.now(UTC).date() + timedelta(days=1), time(), UTC)
-        facts, net = ws._score(conn, now=end_of_day)
+        facts, net = ws._score(conn, now=end_of_day, kernels=kernels)
         if net is None:
             a = b = np.zeros(0, np.int64)
             pab = pba = np.zeros(0)
         else:
-            edges = graph_edges(net, facts)
+            edges = graph_edges(net, facts, kernels)
             a, b, pab, pba = edges.src, edges.dst, edges.p_forward, edges.p_backward
             rows = net.owner_rows()
             scored = zip(

@@ -65,17 +65,11 @@ class PathOps(WorkspaceBase):
 
     def tie_graph(self) -> TieGraph:
         """The introduction graph, from the disk cache when the data has not changed."""
-        from weakties.analysis.graph import StaleGraph, TieGraph, WillingnessModel
+        from weakties.analysis.graph import StaleGraph, TieGraph
         from weakties.engines.local import graph_edges
-        from weakties.store.ties import fingerprint
 
         with self.transaction() as conn:
-            # the data, the day (silence grows) and the models' parameters the graph was built with
-            models = hashlib.sha1(
-                f"{WillingnessModel()!r}|{self._weights(conn)!r}|{self._calibrated(conn)}".encode(),
-                usedforsecurity=False,
-            ).hexdigest()[:12]
-            current = f"{datetime.now(UTC).date()}|{models}|{fingerprint(conn)}"
+            current = self._graph_key(conn)
             folder = self._graph_folder()
             if folder is not None:
                 try:
@@ -95,6 +89,18 @@ class PathOps(WorkspaceBase):
             with contextlib.suppress(OSError):  # a read-only folder only costs a rebuild next time
                 graph.save(folder, current)
         return graph
+
+    def _graph_key(self, conn: Connection) -> str:
+        """What the cached graph depends on: the data, the day (silence grows) and the
+        models' parameters it was built with."""
+        from weakties.analysis.graph import WillingnessModel
+        from weakties.store.ties import fingerprint
+
+        models = hashlib.sha1(
+            f"{WillingnessModel()!r}|{self._weights(conn)!r}|{self._calibrated(conn)}".encode(),
+            usedforsecurity=False,
+        ).hexdigest()[:12]
+        return f"{datetime.now(UTC).date()}|{models}|{fingerprint(conn)}"
 
     # -------------------------------------------------------------- targets
     def _targets(
