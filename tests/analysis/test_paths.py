@@ -21,6 +21,7 @@ from weakties.analysis.paths import (
     organisation_targets,
     paths_between,
     reach_within,
+    reachable,
 )
 from weakties.errors import InvalidInput
 
@@ -333,11 +334,55 @@ def test_reach_equals_best_simple_path_by_brute_force(
         plain = nx.single_source_shortest_path_length(d, s, cutoff=hops)
         assert len(r) == len(plain) - 1
 
+    # With a limit: the most probable people first, exactly the unlimited answer's head.
+    ranked = sorted(expected.items(), key=lambda kv: (-kv[1][0], kv[0]))
+    for limit in (1, 3, 50):
+        top = reach_within(g, s, hops, min_prob=min_prob, blocked=blocked, limit=limit)
+        assert top.nodes.tolist() == r.nodes[:limit].tolist()
+        assert top.prob.tolist() == r.prob[:limit].tolist()
+        assert top.hops.tolist() == r.hops[:limit].tolist()
+        assert top.prob.tolist() == pytest.approx([v for _, (v, _) in ranked[:limit]], rel=1e-12)
+
+    # Membership alone, met in the middle: reachable iff brute force found a chain.
+    asked = [*d.nodes, 999_999]
+    chained = {t for t in best}
+    assert reachable(g, s, asked, hops, blocked=blocked).tolist() == [t in chained for t in asked]
+
+
+def test_reach_limit_and_reachable_by_hand() -> None:
+    # 1 ─0.9─ 2 ─0.9─ 3 ─0.9─ 4 ─0.9─ 5, and 1 ─0.05─ 6 ─0.05─ 7: the top two from 1 are 2 (0.9)
+    # and 3 (0.81); within three hops 1 reaches 2, 3, 4, 6 and 7 but not 5; with 3 blocked it
+    # still reaches 3 (blocked people are reached) but no longer 4.
+    g = graph_of(
+        [
+            *[(1, 2, 0.9, 0.9), (2, 3, 0.9, 0.9), (3, 4, 0.9, 0.9), (4, 5, 0.9, 0.9)],
+            *[(1, 6, 0.05, 0.05), (6, 7, 0.05, 0.05)],
+        ]
+    )
+    top = reach_within(g, 1, 3, limit=2)
+    assert top.nodes.tolist() == [2, 3]
+    assert top.prob.tolist() == pytest.approx([f32(0.9), f32(0.9) ** 2])
+    assert reach_within(g, 1, 3, limit=10).nodes.tolist() == [2, 3, 4, 6, 7]
+    people = [1, 2, 3, 4, 5, 6, 7, 42]
+    assert reachable(g, 1, people).tolist() == [False, True, True, True, False, True, True, False]
+    assert reachable(g, 1, people, blocked={3}).tolist() == [
+        *[False, True, True, False, False, True, True, False]
+    ]
+    assert reachable(g, 1, people, 1).tolist() == [False, True, *[False] * 3, True, False, False]
+    assert not reachable(g, 1, people, 0).any()
+    assert not reachable(g, 42, people).any()
+    with pytest.raises(InvalidInput):
+        reach_within(g, 1, 3, limit=0)
+    with pytest.raises(InvalidInput):
+        reachable(g, 1, people, -1)
+
 
 def test_scratch_space_is_clean_after_each_query() -> None:
     g = graph_of([(1, 2, 0.9, 0.9), (2, 3, 0.9, 0.9), (3, 4, 0.9, 0.9), (1, 5, 0.4, 0.4)])
     first = best_paths(g, 1, [4, 3], blocked={5})
     reach_within(g, 1, 3, blocked={2})
+    reach_within(g, 1, 3, blocked={2}, limit=1)
+    reachable(g, 1, [4, 5, 3], blocked={2})
     assert best_paths(g, 1, [4, 3], blocked={5}) == first
     sc = paths_mod._local.scratch
     assert (sc.tpos == -1).all() and (sc.tseg == -1).all() and (sc.apos == -1).all()

@@ -40,6 +40,10 @@ _PROBE_ROW = 32
 # Pruning compares products computed in another order than the final values; this slack keeps
 # every chain whose value could equal θ.
 _SLACK = 1.0 - 1e-9
+# Reach with a limit starts pruned at this chain probability and lowers it tenfold while too
+# few people are found; below the last step it runs unpruned (down to ``min_prob``).
+_FIRST_THRESHOLD = 0.1
+_LAST_THRESHOLD = 1e-4
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +180,7 @@ def reach_within(
     *,
     min_prob: float = 0.0,
     blocked: Iterable[int] | ArrayLike | None = None,
+    limit: int | None = None,
 ) -> Reach:
     """Everyone reachable from ``source`` in at most ``hops`` asks, with each best probability.
 
@@ -183,17 +188,105 @@ def reach_within(
     chains, since a chain that revisits someone is never more probable than the one without
     the detour. Blocked people are reached but never asked to pass on. ``min_prob`` keeps only
     chains at least that probable and, with rows sorted by probability, stops reading a row
-    where it falls below: that is what keeps a hub's 3-hop ball (≈ half of a 10^6 graph) cheap.
+    where it falls below.
+
+    ``limit`` keeps only the ``limit`` most probable people (equal values by id), and bounds
+    the work by it: a hub's 3-hop ball is about half the graph, a cost proportional to the
+    graph however it is pruned, while its top thousand lie within a few thousand arcs. The
+    answer is exact, the same as the first ``limit`` entries of the unlimited one.
     """
     if hops < 0:
         raise InvalidInput("hops must be non-negative")
+    if limit is not None and limit < 1:
+        raise InvalidInput("limit must be at least 1")
     s = int(graph.node_of(np.array([source]))[0])
     empty = Reach(np.zeros(0, np.int64), np.zeros(0), np.zeros(0, np.int8))
     if s < 0:
         return empty
     bl = _blocked_nodes(graph, blocked)
+    floor = float(min_prob)
     with _scratch(graph.n_nodes) as sc:
-        return _reach(graph, s, hops, float(min_prob), bl, sc)
+        if limit is None:
+            return _reach(graph, s, hops, floor, bl, sc)
+        # Every person whose best chain is at least θ is found, with that chain's value, by
+        # the search pruned at θ (a chain's prefixes are at least as probable as the chain).
+        # So once a threshold yields `limit` people they are the true top: lower it tenfold
+        # until then, ending at `min_prob`.
+        threshold = max(_FIRST_THRESHOLD, floor)
+        while True:
+            found = _reach(graph, s, hops, threshold, bl, sc)
+            if len(found) >= limit or threshold <= floor:
+                return Reach(found.nodes[:limit], found.prob[:limit], found.hops[:limit])
+            sc.reset()
+            threshold = floor if threshold * 0.1 < max(floor, _LAST_THRESHOLD) else threshold * 0.1
+
+
+def reachable(
+    graph: TieGraph,
+    source: int,
+    targets: ArrayLike,
+    hops: int = MAX_HOPS,
+    *,
+    blocked: Iterable[int] | ArrayLike | None = None,
+) -> NDArray[np.bool_]:
+    """For each of ``targets``, whether a chain of at most ``hops`` asks reaches them.
+
+    Exactly the membership of :func:`reach_within`'s answer (same rule for blocked people, the
+    source itself never counted), without enumerating that answer: from a hub the 3-hop ball is
+    about half the graph, while the people *two* hops out and the targets' own contacts are a
+    few thousand. The search meets in the middle: a target is reachable when it lies within
+    ``⌈hops/2⌉`` hops, or one of its contacts does and may pass the ask on.
+    """
+    ids = np.asarray(targets, dtype=np.int64).ravel()
+    if hops < 0:
+        raise InvalidInput("hops must be non-negative")
+    s = int(graph.node_of(np.array([source]))[0])
+    tn = graph.node_of(ids)
+    out = np.zeros(len(ids), np.bool_)
+    if s < 0 or hops == 0 or not len(ids):
+        return out
+    if hops > MAX_HOPS:  # the meeting below goes one hop back from the targets, no further
+        out[:] = np.isin(ids, reach_within(graph, source, hops, blocked=blocked).nodes)
+        return out
+    bl = _blocked_nodes(graph, blocked)
+    forward = (hops + 1) // 2
+    with _scratch(graph.n_nodes) as sc:
+        sc.set(sc.blocked, bl, True, False)
+        _ball(graph, s, forward, sc)
+        known = tn >= 0
+        t = tn[known]
+        hit = sc.hop[t] > 0
+        if hops > forward:  # one hop back from the targets: a contact inside the ball
+            pos, owner = _ranges(graph.indptr[t], graph.indptr[t + 1])
+            u = graph.indices[pos].astype(np.int64)
+            passes = (sc.hop[u] > 0) & ((u == s) | ~sc.blocked[u])
+            hit[owner[passes]] = True
+        hit &= t != s
+        out[np.flatnonzero(known)] = hit
+    return out
+
+
+def _ball(g: TieGraph, s: int, depth: int, sc: _Scratch) -> None:
+    """Mark (``sc.hop > 0``) everyone within ``depth`` hops of ``s``, ``s`` included.
+
+    Blocked people are marked but not expanded, as in :func:`_reach`.
+    """
+    sc.set(sc.hop, np.array([s], np.int64), 1, 0)
+    frontier = np.array([s], np.int64)
+    for d in range(1, depth + 1):
+        if d > 1:
+            frontier = frontier[~sc.blocked[frontier]]
+        if not len(frontier):
+            return
+        pos, _ = _ranges(g.indptr[frontier], g.indptr[frontier + 1])
+        v = g.indices[pos].astype(np.int64)
+        v = v[sc.hop[v] == 0]
+        order = np.arange(len(v), dtype=np.int64)
+        sc.stamp[v] = order
+        v = v[sc.stamp[v] == order]
+        sc.stamp[v] = -1
+        sc.set(sc.hop, v, d + 1, 0)
+        frontier = v
 
 
 # --------------------------------------------------------------------------- scratch space

@@ -270,7 +270,7 @@ class PooledOps(WorkspaceBase):
         goal_id: int | None = None,
     ) -> CommunityPaths:
         """The warmest paths for member ``handle`` on the pooled graph (within consent)."""
-        from weakties.analysis.paths import best_paths, reach_within
+        from weakties.analysis.paths import best_paths, reachable
 
         if not 1 <= max_hops <= 3:
             raise InvalidInput("--max-hops must be 1, 2 or 3")
@@ -286,8 +286,8 @@ class PooledOps(WorkspaceBase):
                 raise InvalidInput("that is you")
             found = best_paths(pooled.graph, pooled.me, targets, k=k, max_hops=max_hops)
             wanted = np.array(targets, dtype=np.int64)
-            reach_all = reach_within(pooled.graph, pooled.me, max_hops).nodes
-            reach_own = reach_within(own.graph, own.me, max_hops).nodes
+            reach_all = reachable(pooled.graph, pooled.me, wanted, max_hops)
+            reach_own = reachable(own.graph, own.me, wanted, max_hops)
             paths = [
                 self._explain(conn, viewer, pooled, p.nodes, p.hop_probs, p.probability, p.weakest)
                 for p in found
@@ -297,8 +297,8 @@ class PooledOps(WorkspaceBase):
             targets=len(targets),
             paths=paths,
             goal=None,
-            reachable_own=int(np.isin(wanted, reach_own).sum()),
-            reachable_pooled=int(np.isin(wanted, reach_all).sum()),
+            reachable_own=int(reach_own.sum()),
+            reachable_pooled=int(reach_all.sum()),
         )
 
     def _arc_of(self, pooled: _Pooled, u: int, v: int) -> tuple[int, str]:
