@@ -27,6 +27,15 @@ def serve(
             help="Password asked at login with --allow-remote (or WEAKTIES_WEB_PASSWORD).",
         ),
     ] = None,
+    max_stale: Annotated[
+        float,
+        typer.Option(
+            "--max-stale",
+            min=0,
+            help="Seconds a page may show the previous figures, marked, while fresh ones are "
+            "computed after a change made elsewhere (0: always wait).",
+        ),
+    ] = 30.0,
 ) -> None:
     """Serve the local web app and JSON API; the printed link logs your browser in."""
     from weakties.errors import InvalidInput, WeaktiesError
@@ -61,7 +70,13 @@ def serve(
     token = ensure_token(ws)
     shown = "127.0.0.1" if not remote else host
     hosts = None if not remote else ["*"]
-    app = create_app(ws, token, password=password if remote else None, allowed_hosts=hosts)
+    app = create_app(
+        ws,
+        token,
+        password=password if remote else None,
+        allowed_hosts=hosts,
+        max_stale=max_stale,
+    )
     link = f"http://{shown}:{port}/login?token={token}"
     out = console()
     out.print(f"[bold]weakties[/bold] is serving {ws.url.split('///')[-1]}")

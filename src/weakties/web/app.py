@@ -25,7 +25,7 @@ from weakties.errors import (
     WeaktiesError,
 )
 from weakties.web.auth import LOOPBACK_HOSTS, SESSION_COOKIE, AuthError, Guard
-from weakties.web.cache import ResponseCache, ResponseStore
+from weakties.web.cache import MAX_STALE, MarkStale, ResponseCache, ResponseStore
 from weakties.web.jobs import ImportJobs
 from weakties.web.security import MAX_BODY_BYTES, BodyLimit, LoginThrottle, SecurityHeaders
 from weakties.web.services import Services
@@ -96,13 +96,16 @@ def create_app(
     allowed_hosts: list[str] | None = None,
     max_body_bytes: int = MAX_BODY_BYTES,
     throttle: LoginThrottle | None = None,
+    max_stale: float = MAX_STALE,
 ) -> FastAPI:
     """The web app over ``ws``; ``token`` admits a browser (and ``password`` too, when given).
 
     ``allowed_hosts`` are the Host headers accepted (default: loopback names), which keeps a
     web page elsewhere from reaching the app through DNS rebinding. A request body larger than
     ``max_body_bytes`` is refused with 413; failed logins and wrong bearer tokens are counted
-    per client address by ``throttle`` and answered 429 past its limit.
+    per client address by ``throttle`` and answered 429 past its limit. After a change made
+    elsewhere (another process, an import job), answers up to ``max_stale`` seconds old are
+    served, marked stale, while fresh ones are computed (0: always wait for fresh ones).
     """
     from weakties.web import api, pages, sources
 
@@ -130,11 +133,12 @@ def create_app(
         return app.openapi_schema
 
     app.openapi = openapi_with_links  # type: ignore[method-assign]
-    app.state.services = Services(ws)
+    app.state.services = Services(ws, max_stale=max_stale)
     app.state.jobs = ImportJobs(app.state.services)
     app.state.guard = guard
     hosts = allowed_hosts or [*LOOPBACK_HOSTS, "[::1]"]
     app.state.answers = ResponseStore(app.state.services.cache.version)
+    app.add_middleware(MarkStale)  # inside ResponseCache, which sees the mark and keeps nothing
     app.add_middleware(
         ResponseCache,
         store=app.state.answers,

@@ -155,7 +155,8 @@ class ImportJobs:
                     return ws.import_path(path, fmt=fmt, strict=strict, me=me, on_progress=tick)
 
                 try:
-                    report = self.services.write(run_one)
+                    # a job: readers may keep the previous answers while fresh ones are made
+                    report = self.services.write(run_one, background=True)
                 except WeaktiesError as exc:
                     result.state, result.error = "failed", str(exc)
                     continue

@@ -18,6 +18,7 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
 from weakties.errors import InvalidInput
+from weakties.web.cache import current_freshness
 from weakties.web.services import CATEGORIES, Services, paginate, person_ref
 
 HERE = Path(__file__).parent
@@ -65,11 +66,14 @@ def render(
 ) -> HTMLResponse:
     """A template with the app's common context (CSRF token, current path, HTMX flag)."""
     guard = request.app.state.guard
+    freshness = current_freshness()
     base = {
         "request": request,
         "csrf": guard.csrf,
         "path": request.url.path,
         "htmx": request.headers.get("hx-request") == "true",
+        # the age of the oldest stale answer on the page (shown as a note), or None
+        "stale": None if freshness is None else freshness.age,
     }
     return templates.TemplateResponse(
         request, name, {**base, **(context or {})}, status_code=status

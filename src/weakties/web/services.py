@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from weakties.errors import InvalidInput, NotFound
-from weakties.web.cache import ResultCache
+from weakties.web.cache import MAX_STALE, ResultCache
 
 if TYPE_CHECKING:
     from weakties.workspace import Workspace
@@ -62,21 +62,27 @@ def person_ref(ref: str | int) -> str:
 class Services:
     """The operations of the app over one workspace, shared by the pages and the API."""
 
-    def __init__(self, ws: Workspace) -> None:
+    def __init__(self, ws: Workspace, *, max_stale: float = MAX_STALE) -> None:
         self.ws = ws
-        self.cache = ResultCache(ws.url)
+        self.cache = ResultCache(ws.url, max_stale=max_stale)
         self._archiving = threading.Lock()
 
     # ------------------------------------------------------------------ plumbing
     def cached(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
         return self.cache.get(key, compute)
 
-    def write(self, change: Callable[[Workspace], T]) -> T:
-        """Run a change on the workspace and forget every cached answer."""
+    def write(self, change: Callable[[Workspace], T], *, background: bool = False) -> T:
+        """Run a change on the workspace and mark every cached answer stale.
+
+        A change a user makes and waits to see (the default) is seen on the next page by
+        everyone: no answer from before it is served stale. A ``background`` change (an import
+        job) lets readers keep the previous answers for a few seconds, marked stale, while
+        fresh ones are computed (see :class:`weakties.web.cache.ResultCache`).
+        """
         try:
             return change(self.ws)
         finally:
-            self.cache.clear()
+            self.cache.clear(background=background)
 
     # ---------------------------------------------------------------- people
     def me(self) -> Any:
