@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+import weakties.__main__ as weakties_main
 from tests.conftest import Cli
 from weakties.workspace.community import Community
 from weakties.workspace.community_demo import build_community_demo
@@ -62,6 +63,7 @@ def test_batch_local_on_a_workspace(cli: Cli) -> None:
 
 @pytest.mark.usefixtures("spark")
 def test_batch_on_spark_publishes_a_community_as_the_local_engine_does(tmp_path: Path) -> None:
+    pyspark = pytest.importorskip("pyspark")
     db = tmp_path / "community.db"
     with Community.open(str(db)) as c:
         build_community_demo(c, members=5, contacts=30, seed=3)
@@ -75,4 +77,23 @@ def test_batch_on_spark_publishes_a_community_as_the_local_engine_does(tmp_path:
     after = arcs(db)
     assert [r[:3] for r in after] == [r[:3] for r in before]
     for x, y in zip(before, after, strict=True):
+        assert x[3] == pytest.approx(y[3], rel=1e-9) and x[4] == pytest.approx(y[4], rel=1e-9)
+
+    # Handed to spark-submit, weakties runs on the master spark-submit was given.
+    submit = Path(pyspark.__file__).parent / "bin" / "spark-submit"
+    main = Path(weakties_main.__file__).resolve()
+    args = ["--db", str(db), "batch", "--engine", "spark", "--json"]
+    done = subprocess.run(
+        [str(submit), "--master", "local[1]", str(main), *args],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, "PYSPARK_PYTHON": sys.executable, "COLUMNS": "200"},
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    submitted = json.loads(done.stdout)
+    assert submitted["master"] == "local[1]" and submitted["members"] == 5
+    again = arcs(db)
+    assert [r[:3] for r in again] == [r[:3] for r in before]
+    for x, y in zip(before, again, strict=True):
         assert x[3] == pytest.approx(y[3], rel=1e-9) and x[4] == pytest.approx(y[4], rel=1e-9)

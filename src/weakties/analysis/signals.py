@@ -248,14 +248,20 @@ def _three_step(A: sp.csr_matrix, a: I64, b: I64, inv: F64, deg: F64, max_entrie
     """``Σ_{x,y} A_ax A_xy A_yb / (k_x k_y)`` per pair: ``(A[a]/k) · (A (A[b]/k))``.
 
     The middle product has up to ``Σ_{y ∈ Γ(b)} k_y`` entries per candidate; blocks are cut so
-    each holds about ``max_entries`` of them (one candidate per block at least).
+    each holds about ``max_entries`` of them (one candidate per block at least). The sum is
+    symmetric in ``a`` and ``b`` (swap the walk's ends and the names of ``x`` and ``y``), so
+    the middle is taken from whichever end has the smaller two-step reach: a pair with a hub
+    costs its other end's neighbourhood, not the hub's.
     """
     out = np.zeros(len(a))
     if not len(a):
         return out
     D = sp.diags(inv)
     AD = sp.csr_matrix(A @ D)
-    reach = np.asarray(A @ deg).ravel()[b] + 1.0
+    two_step = np.asarray(A @ deg).ravel()
+    swap = two_step[a] < two_step[b]
+    a, b = np.where(swap, b, a), np.where(swap, a, b)
+    reach = two_step[b] + 1.0
     ends = np.searchsorted(
         np.cumsum(reach), np.arange(1, int(reach.sum() // max_entries) + 2) * float(max_entries)
     )

@@ -103,6 +103,8 @@ def engine_kernels(
     starting = timer.step("start Spark") if timer else None
     with starting or contextlib.nullcontext():
         session = spark_session(master)
+    if timer is not None:  # the master it runs on: spark-submit's when none was named
+        timer.report.master = str(session.sparkContext.master)
     try:
         with SparkKernels(session, scratch) as kernels:
             yield kernels
