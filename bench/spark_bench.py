@@ -121,15 +121,19 @@ class Run:
 
 
 def run(facts: Facts, now: float, kernels: Any) -> Run:
+    engine = "local" if kernels is None else "spark"
     started = time.perf_counter()
     net = build_network(facts, now, calibrated=True, kernels=kernels)
     ties_s = time.perf_counter() - started
+    print(f"  {engine}: ties {ties_s:.1f} s", file=sys.stderr, flush=True)
     started = time.perf_counter()
     edges = graph_edges(net, facts, kernels)
     graph = TieGraph.from_edges(
         edges.src, edges.dst, edges.p_forward, edges.p_backward, people=facts.people
     )
-    return Run(ties_s, time.perf_counter() - started, net, edges, len(graph.indices))
+    paths_s = time.perf_counter() - started
+    print(f"  {engine}: knows+paths {paths_s:.1f} s", file=sys.stderr, flush=True)
+    return Run(ties_s, paths_s, net, edges, len(graph.indices))
 
 
 def disagreements(x: Run, y: Run) -> list[str]:

@@ -10,9 +10,10 @@ of ties and of knows probabilities, the path graph — is the local engine's cod
 columns Spark hands back, so each model has one definition.
 
 Data moves the conventional way: the store's fact columns are written as Parquet files with
-pyarrow into a scratch folder that Spark reads, and results come back as Arrow tables
-(``DataFrame.toArrow``). A cluster's executors must be able to read that folder: on
-``local[*]`` it is a temporary folder, on a cluster pass a shared path (``--scratch``).
+pyarrow into a scratch folder that Spark reads, and results come back the same way: the
+executors write them as Parquet there and the driver reads them with pyarrow. A cluster's
+executors must be able to read and write that folder: on ``local[*]`` it is a temporary
+folder, on a cluster pass a shared path (``--scratch``).
 The calibration's inner split runs on the driver (it fits on a sample; about 7 s at 10^7
 events): :meth:`SparkKernels.collect` brings the events there only when calibrating.
 """
@@ -173,6 +174,23 @@ class SparkKernels:
         pq.write_table(table, path)  # type: ignore[no-untyped-call]
         return self.spark.read.parquet(str(path))
 
+    def fetch(self, frame: DataFrame, name: str) -> Any:
+        """A job's result on the driver as one Arrow table: written by the executors as Parquet
+        into the scratch folder and read back with pyarrow.
+
+        Not ``toArrow``: that ships every row through the driver's JVM, which holds them all
+        at once and refuses results over ``spark.driver.maxResultSize`` (1 GB by default; the
+        pairs of 10^7 interactions are more).
+        """
+        import pyarrow.parquet as pq
+
+        self._tables += 1
+        path = self.scratch / f"{self._tables:04d}-{name}.out"
+        frame.write.mode("overwrite").parquet(str(path))
+        table = pq.read_table(path)  # type: ignore[no-untyped-call]
+        shutil.rmtree(path, ignore_errors=True)
+        return table
+
     # ------------------------------------------------------------------ kernels
     def pairwise(self, facts: FactColumns, ids: I64) -> DataFrame:
         """The pairwise events among ``ids``, as :func:`weakties.analysis.events.
@@ -273,7 +291,7 @@ class SparkKernels:
             F.sum("inv").alias("intimacy"),
             F.sum("trace").alias("activation"),
         )
-        table = grouped.toArrow()
+        table = self.fetch(grouped, "pairs")
         if table.num_rows == 0:
             return empty_aggregate()
         col = {name: table.column(name).to_numpy() for name in table.column_names}
@@ -297,9 +315,12 @@ class SparkKernels:
         from pyspark.sql import DataFrame
 
         assert isinstance(events, DataFrame)
-        table = events.select(
-            "interaction", "pos_u", "pos_v", "u", "v", "t", "channel", "grp", "u_initiated"
-        ).toArrow()
+        table = self.fetch(
+            events.select(
+                "interaction", "pos_u", "pos_v", "u", "v", "t", "channel", "grp", "u_initiated"
+            ),
+            "events",
+        )
         if table.num_rows == 0:
             return EventArrays.from_columns([], [], [])
         col = {
@@ -361,7 +382,7 @@ class SparkKernels:
                 )
 
         schema = "i long, " + ", ".join(f"{name} double" for name in names)
-        table = cand.repartition(parts).mapInArrow(sums, schema).toArrow()
+        table = self.fetch(cand.repartition(parts).mapInArrow(sums, schema), "closure")
         shared.unpersist()
         rows = table.column("i").to_numpy()
         for k, name in enumerate(names):
