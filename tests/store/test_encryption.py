@@ -252,6 +252,7 @@ def test_the_web_data_stamp_and_the_facts_memo_read_an_encrypted_file(
             cli.ok("add", "person", "Ben Bold")  # another connection writes
             cli.ok("log", "Ben Bold", "--when", "2024-03-01")
             assert {t.name for t in ws.ties()} == {"Ann Able", "Ben Bold"}
+            assert ws.encrypted  # told by the engine's driver, without opening the file
             ws.tie_graph()
         second = stamp()
         assert isinstance(second, tuple) and second != first
@@ -263,6 +264,7 @@ def test_the_web_data_stamp_and_the_facts_memo_read_an_encrypted_file(
     plain = Cli(tmp_path / "plain.db")
     plain.ok("init", "--name", "Alex Doe")
     with Workspace.open(str(plain.db)) as ws:
+        assert not ws.encrypted
         ws.tie_graph()
     assert graph_cache_folder(f"sqlite:///{plain.db}").exists()
 

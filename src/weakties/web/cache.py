@@ -69,7 +69,7 @@ ATTEMPTS = 3  # computations of one answer before giving up on keeping it (the d
 RETRY_BUDGET = 0.25  # seconds: past this, a read under steady writes answers without keeping
 MAX_STALE = 30.0  # seconds an answer may be served after the data changed, while recomputed
 GRACE = 0.05  # seconds the reader that starts a recomputation waits for it before going stale
-REFRESHERS = 4  # background recomputations at once (one per key at most)
+REFRESHERS = 1  # background recomputations at once: each may rescore, a write; one at a time
 STALE_HEADER = b"x-weakties-stale"  # on an answer made from stale values: their age, seconds
 
 
@@ -84,11 +84,17 @@ def sqlite_file(url: str) -> Path | None:
 
 
 class DataVersion:
-    """A stamp of the workspace's data that changes with every commit, from any process."""
+    """A stamp of the workspace's data that changes with every commit, from any process.
 
-    def __init__(self, url: str, *, ttl: float = 10.0) -> None:
+    ``encrypted`` says whether the file is SQLCipher's (the workspace knows: its engine's
+    driver); left None, the file's header is read once, which is safe only while this
+    process holds no lock on it (closing any descriptor of the file drops SQLite's locks).
+    """
+
+    def __init__(self, url: str, *, ttl: float = 10.0, encrypted: bool | None = None) -> None:
         self.path = sqlite_file(url)
         self.ttl = ttl
+        self.encrypted = encrypted
         self.generation = 0
         self._lock = threading.Lock()
         self._conn: Any = None  # sqlite3's or SQLCipher's connection
@@ -117,7 +123,10 @@ class DataVersion:
         workspace's (the key is known by then: the workspace opened first)."""
         from weakties.store import encryption
 
-        key = encryption.database_key(path) if encryption.is_encrypted(path) else None
+        encrypted = self.encrypted
+        if encrypted is None:
+            encrypted = encryption.is_encrypted(path)
+        key = encryption.database_key(path) if encrypted else None
         self._errors = (*encryption.driver_errors(), StoreError)
         # mode=rw: never create a database
         return encryption.connect(
@@ -218,8 +227,9 @@ class ResultCache:
         grace: float = GRACE,
         refreshers: int = REFRESHERS,
         clock: Callable[[], float] = time.monotonic,
+        encrypted: bool | None = None,
     ) -> None:
-        self.version = DataVersion(url, ttl=ttl)
+        self.version = DataVersion(url, ttl=ttl, encrypted=encrypted)
         self.size = size
         self.max_stale = max_stale
         self.grace = grace

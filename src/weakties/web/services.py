@@ -64,7 +64,7 @@ class Services:
 
     def __init__(self, ws: Workspace, *, max_stale: float = MAX_STALE) -> None:
         self.ws = ws
-        self.cache = ResultCache(ws.url, max_stale=max_stale)
+        self.cache = ResultCache(ws.url, max_stale=max_stale, encrypted=ws.encrypted)
         self._archiving = threading.Lock()
 
     # ------------------------------------------------------------------ plumbing

@@ -80,6 +80,17 @@ class WorkspaceBase:
         ensure_schema(engine, url)
         return cls(engine, url)
 
+    @property
+    def encrypted(self) -> bool:
+        """Whether the database is an SQLCipher file, told by the engine's driver.
+
+        Not by reading the file's header: on POSIX, closing any descriptor of the file drops
+        every lock this process holds on it, SQLite's included, so another process could then
+        write (or change the journal mode) under a read in progress here.
+        """
+        module = getattr(self.engine.dialect, "loaded_dbapi", None)
+        return getattr(module, "__name__", "").startswith("sqlcipher")
+
     def close(self) -> None:
         self.engine.dispose()
 

@@ -55,11 +55,9 @@ class PathOps(WorkspaceBase):
     def _graph_folder(self) -> FsPath | None:
         """Where the graph is cached on disk; None for an encrypted database, whose graph (who
         knows whom, and how well) must not sit beside it in plain files."""
-        from weakties.store.database import graph_cache_folder, sqlite_path
-        from weakties.store.encryption import is_encrypted
+        from weakties.store.database import graph_cache_folder
 
-        path = sqlite_path(self.url)
-        if path is not None and is_encrypted(path):
+        if self.encrypted:  # asked of the engine: opening the file would drop SQLite's locks
             return None
         return graph_cache_folder(self.url)
 
