@@ -23,7 +23,7 @@ baseline, in the same run and with the same generator, is a static file served b
 server (Starlette's ``StaticFiles``: a file read in a worker thread, no cache in front).
 
     python bench/web_bench.py [--seconds 30] [--clients 20] [--client lean|httpx] [--json]
-    python bench/web_bench.py --mixed [--seconds 20]
+    python bench/web_bench.py --mixed [--seconds 20] [--max-stale S] [--without-nudges]
 
 Goal: p99 under 100 ms for every page and API call except imports.
 
@@ -36,6 +36,13 @@ app's busy handling and its cache invalidation (a write elsewhere must be seen) 
 the figures. Printed: the readers' p50/p99 and errors with and without writers and the ratio,
 the worst path, and each writer's count, p50/p99 and errors. Every write clears the cached
 answers, so reads under writes pay for recomputing them: that is what this measures.
+
+Stale while revalidate (``weakties.web.cache``) lets readers keep the previous answers,
+marked ``X-Weakties-Stale``, while they are recomputed after a change made elsewhere (the CLI
+import) or by an import job; the readers' ``stale`` column counts such answers. A nudge update
+is a write its user waits to see, so after each one readers wait for fresh answers:
+``--without-nudges`` leaves that writer out, and ``--max-stale 0`` (passed to ``weakties
+serve``) turns stale answers off, for the same run without them.
 """
 
 from __future__ import annotations
@@ -151,6 +158,11 @@ class LeanConnection:
         self.writer: asyncio.StreamWriter | None = None
         self.complete = False
         self.received = 0
+        self.stale = False  # the last answer carried X-Weakties-Stale
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        if name.lower() == b"x-weakties-stale":
+            self.stale = True
 
     # httptools callbacks
     def on_body(self, body: bytes) -> None:
@@ -167,6 +179,7 @@ class LeanConnection:
             self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
         self.writer.write(b"GET " + path.encode() + b" HTTP/1.1\r\n" + self.head)
         self.complete = False
+        self.stale = False
         parser = httptools.HttpResponseParser(self)
         try:
             while not self.complete:
@@ -202,7 +215,7 @@ async def load(
     """
     import httpx
 
-    stats: dict[str, dict[str, Any]] = {p: {"lat": [], "errors": 0} for p in paths}
+    stats: dict[str, dict[str, Any]] = {p: {"lat": [], "errors": 0, "stale": 0} for p in paths}
     host, _, port = base.removeprefix("http://").partition(":")
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     async with httpx.AsyncClient(
@@ -223,8 +236,11 @@ async def load(
                             status = (await request(http, path, i)).status_code
                         elif generator == "lean":
                             status = await lean.get(path)
+                            stats[path]["stale"] += lean.stale
                         else:
-                            status = (await http.get(path)).status_code
+                            answer = await http.get(path)
+                            status = answer.status_code
+                            stats[path]["stale"] += "x-weakties-stale" in answer.headers
                     ok = status < 400
                 except (OSError, TimeoutError, httpx.HTTPError, ValueError):
                     ok = False  # httptools' errors are ValueErrors
@@ -300,6 +316,19 @@ def main() -> int:
         action="store_true",
         help="Readers alone, then readers while imports and nudge updates write (see above).",
     )
+    parser.add_argument(
+        "--max-stale",
+        type=float,
+        default=None,
+        help="Passed to weakties serve: 0 makes readers wait for fresh answers after every "
+        "change (no stale while revalidate, as before it was built).",
+    )
+    parser.add_argument(
+        "--without-nudges",
+        action="store_true",
+        help="--mixed with the import writers only: no nudge updates, the app writes a user "
+        "waits to see, after which no stale answer may be served.",
+    )
     args = parser.parse_args()
 
     from weakties.web.auth import ensure_token
@@ -320,8 +349,9 @@ def main() -> int:
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         env = {**os.environ, "WEAKTIES_DB": str(db)}
+        stale = [] if args.max_stale is None else ["--max-stale", str(args.max_stale)]
         server = subprocess.Popen(
-            [sys.executable, "-m", "weakties", "serve", "--port", str(port)],
+            [sys.executable, "-m", "weakties", "serve", "--port", str(port), *stale],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
@@ -384,6 +414,7 @@ def summary(stats: dict[str, dict[str, Any]]) -> dict[str, Any]:
         "p50_ms": round(percentile(every, 0.50), 1),
         "p99_ms": round(percentile(every, 0.99), 1),
         "errors": sum(s["errors"] for s in stats.values()),
+        "stale": sum(s.get("stale", 0) for s in stats.values()),
         "worst_path": worst["path"] if worst else None,
         "worst_p99_ms": worst["p99_ms"] if worst else None,
     }
@@ -495,7 +526,7 @@ def run_mixed(
     warm(base, headers, paths, log)
     with httpx.Client(base_url=base, headers=headers, timeout=120) as http:
         listed = http.get("/api/nudges", params={"limit": 50}).json()
-    keys = [n["key"] for n in listed.get("items", [])]
+    keys = [] if args.without_nudges else [n["key"] for n in listed.get("items", [])]
     gen = args.client
     shares: dict[str, tuple[float, float]] = {}
     print(f"readers alone: {args.clients} clients for {args.seconds:.0f} s…", file=log)
@@ -522,7 +553,11 @@ def run_mixed(
         for name, s in mixed["write"].items()
     }
     with httpx.Client(base_url=base, headers=headers, timeout=120) as http:
-        seen = http.get("/api/people", params={"q": "Bench Person cli", "limit": 1}).json()
+        seen = http.get(  # fresh, not a stale answer
+            "/api/people",
+            params={"q": "Bench Person cli", "limit": 1},
+            headers={"Cache-Control": "no-cache"},
+        ).json()
     result = {
         "readers_alone": before,
         "readers_with_writers": under,
@@ -534,12 +569,14 @@ def run_mixed(
         print(json.dumps(result, indent=2))
         return 0
     print(
-        f"{'':28} {'requests':>9} {'rps':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6}  worst path (p99)"
+        f"{'':28} {'requests':>9} {'rps':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6} "
+        f"{'stale':>6}  worst path (p99)"
     )
     for name, row in (("readers alone (baseline)", before), ("readers with writers", under)):
         print(
             f"{name:28} {row['requests']:9d} {row['rps']:8.1f} {row['p50_ms']:8.1f} "
-            f"{row['p99_ms']:8.1f} {row['errors']:6d}  {row['worst_path']} ({row['worst_p99_ms']} ms)"
+            f"{row['p99_ms']:8.1f} {row['errors']:6d} {row['stale']:6d}  "
+            f"{row['worst_path']} ({row['worst_p99_ms']} ms)"
         )
     for name, row in wrote.items():
         print(
