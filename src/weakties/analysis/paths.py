@@ -218,7 +218,8 @@ def reach_within(
             if len(found) >= limit or threshold <= floor:
                 return Reach(found.nodes[:limit], found.prob[:limit], found.hops[:limit])
             sc.reset()
-            threshold = floor if threshold * 0.1 < max(floor, _LAST_THRESHOLD) else threshold * 0.1
+            lower = threshold * 0.1
+            threshold = lower if lower >= max(floor, _LAST_THRESHOLD) else floor
 
 
 def reachable(
@@ -280,11 +281,7 @@ def _ball(g: TieGraph, s: int, depth: int, sc: _Scratch) -> None:
             return
         pos, _ = _ranges(g.indptr[frontier], g.indptr[frontier + 1])
         v = g.indices[pos].astype(np.int64)
-        v = v[sc.hop[v] == 0]
-        order = np.arange(len(v), dtype=np.int64)
-        sc.stamp[v] = order
-        v = v[sc.stamp[v] == order]
-        sc.stamp[v] = -1
+        v = _distinct(v[sc.hop[v] == 0], sc)
         sc.set(sc.hop, v, d + 1, 0)
         frontier = v
 
@@ -360,6 +357,16 @@ def _ranges(starts: I64, ends: I64) -> tuple[I64, I64]:
     owner = np.repeat(np.arange(len(starts), dtype=np.int64), lens)
     offsets = np.cumsum(lens) - lens
     return np.arange(total, dtype=np.int64) + (starts - offsets)[owner], owner
+
+
+def _distinct(nodes: I64, sc: _Scratch) -> I64:
+    """``nodes`` without repeats, each at its last occurrence, without a sort: the last writer
+    of each stamp wins (``sc.stamp`` is left at −1)."""
+    order = np.arange(len(nodes), dtype=np.int64)
+    sc.stamp[nodes] = order
+    kept: I64 = nodes[sc.stamp[nodes] == order]
+    sc.stamp[kept] = -1
+    return kept
 
 
 def _cut(values: NDArray[Any], lo: I64, hi: I64, thr: F64) -> I64:
@@ -684,22 +691,14 @@ def _reach(g: TieGraph, s: int, hops: int, min_prob: float, blocked: I64, sc: _S
         # Synchronous rounds: values spread this round come from `fval`, a snapshot, so a
         # node improved now cannot pass its new value on before the next hop.
         np.maximum.at(sc.best, v, val)
-        # Distinct improved nodes without a sort: the last writer of each stamp wins.
-        order = np.arange(len(v), dtype=np.int64)
-        sc.stamp[v] = order
-        frontier = v[sc.stamp[v] == order]
-        sc.stamp[frontier] = -1
+        frontier = _distinct(v, sc)
         sc.set(sc.best, frontier, sc.best[frontier], 0.0)
         sc.set(sc.hop, frontier, h, 0)
         reached.append(frontier)
     if not reached:
         return Reach(np.zeros(0, np.int64), np.zeros(0), np.zeros(0, np.int8))
-    nodes = np.concatenate(reached)
     # Each node counts once, with its final (best) value and the hop it got it at.
-    order = np.arange(len(nodes), dtype=np.int64)
-    sc.stamp[nodes] = order
-    nodes = nodes[sc.stamp[nodes] == order]
-    sc.stamp[nodes] = -1
+    nodes = _distinct(np.concatenate(reached), sc)
     prob = sc.best[nodes].copy()
     hop = sc.hop[nodes].copy()
     keep = prob >= min_prob
