@@ -244,32 +244,72 @@ def closure_sums(
     return sums
 
 
-def _three_step(A: sp.csr_matrix, a: I64, b: I64, inv: F64, deg: F64, max_entries: int) -> F64:
-    """``Σ_{x,y} A_ax A_xy A_yb / (k_x k_y)`` per pair: ``(A[a]/k) · (A (A[b]/k))``.
+def closure_order(deg: F64, a: I64, b: I64) -> tuple[I64, I64]:
+    """Each candidate pair turned so that ``a`` is its end of smaller degree (ties: unchanged).
 
-    The middle product has up to ``Σ_{y ∈ Γ(b)} k_y`` entries per candidate; blocks are cut so
-    each holds about ``max_entries`` of them (one candidate per block at least). The sum is
-    symmetric in ``a`` and ``b`` (swap the walk's ends and the names of ``x`` and ``y``), so
-    the middle is taken from whichever end has the smaller two-step reach: a pair with a hub
-    costs its other end's neighbourhood, not the hub's.
+    Every :data:`CLOSURE_SUMS` column is symmetric in the pair's ends (the adjacency is), so
+    turning a pair changes no sum; the three-step sums then expand the small end's neighbours
+    and share the large end's two-step row between all the pairs it is in. An engine that
+    spreads candidates over workers groups them by the turned ``b`` for the same reason.
+    """
+    turn = deg[a] > deg[b]
+    return np.where(turn, b, a), np.where(turn, a, b)
+
+
+def _three_step(A: sp.csr_matrix, a: I64, b: I64, inv: F64, deg: F64, max_entries: int) -> F64:
+    """``Σ_{x,y} A_ax w_x A_xy w_y A_yb`` per pair, ``w`` = ``inv`` (``1/k`` for the L3 index).
+
+    Pairs are turned by :func:`closure_order` and grouped by ``b``. For each distinct ``b``
+    the weighted two-step row ``P_b = Σ_y A_by w_y A_y`` is computed once (one sparse product
+    per block of ``b``'s), and each pair's sum is ``Σ_{x ∈ Γ(a)} A_ax w_x P_b[x]``: ``k_a``
+    look-ups into that row. The work is the two-step reach of each distinct ``b`` plus ``k_a``
+    look-ups per pair, where expanding a two-step reach per pair cost a person in many pairs
+    (a hub is in one with each of its contacts) their reach once per pair: at 10^6
+    interactions 5.6·10^7 + 1.5·10^7 entries instead of 2.9·10^8. Blocks are cut so a block's
+    rows and look-ups hold about ``max_entries`` entries (one ``b`` per block at least).
     """
     out = np.zeros(len(a))
     if not len(a):
         return out
-    D = sp.diags(inv)
-    AD = sp.csr_matrix(A @ D)
-    two_step = np.asarray(A @ deg).ravel()
-    swap = two_step[a] < two_step[b]
-    a, b = np.where(swap, b, a), np.where(swap, a, b)
-    reach = two_step[b] + 1.0
-    ends = np.searchsorted(
-        np.cumsum(reach), np.arange(1, int(reach.sum() // max_entries) + 2) * float(max_entries)
-    )
-    start = 0
-    for end in np.unique(np.r_[np.minimum(ends, len(a) - 1) + 1, len(a)]):
-        if end <= start:
+    n = A.shape[0]
+    A = sp.csr_matrix(A)
+    A.sort_indices()
+    a, b = closure_order(deg, a, b)
+    order = np.argsort(b, kind="stable")
+    ends, first = np.unique(b[order], return_index=True)
+    row_len = np.diff(A.indptr)
+    two_step = np.asarray(A.astype(np.bool_).astype(np.float64) @ row_len).ravel()
+    lookups = np.add.reduceat(row_len[a[order]].astype(np.float64), first)
+    cum = np.cumsum(two_step[ends] + lookups + 1.0)
+    cuts = np.searchsorted(cum, np.arange(1, int(cum[-1] // max_entries) + 2) * float(max_entries))
+    AD = sp.csr_matrix((A.data * inv[A.indices], A.indices, A.indptr), shape=A.shape)
+    bounds = np.r_[first, len(order)]
+    lo = 0
+    for hi in np.unique(np.r_[np.minimum(cuts, len(ends) - 1) + 1, len(ends)]):
+        if hi <= lo:
             continue
-        middle = AD[b[start:end]] @ A
-        out[start:end] = np.asarray(AD[a[start:end]].multiply(middle).sum(axis=1)).ravel()
-        start = int(end)
+        block = ends[lo:hi]
+        rows = sp.csr_matrix(AD[block] @ A)
+        rows.sort_indices()
+        keys = np.repeat(np.arange(hi - lo, dtype=np.int64) * n, np.diff(rows.indptr))
+        keys += rows.indices
+        pairs = order[bounds[lo] : bounds[hi]]
+        at, owner = _row_positions(A, a[pairs])
+        x = A.indices[at]
+        need = np.searchsorted(block, b[pairs])[owner].astype(np.int64) * n + x
+        found = np.minimum(np.searchsorted(keys, need), max(len(keys) - 1, 0))
+        hit = keys[found] == need if len(keys) else np.zeros(len(need), np.bool_)
+        value = np.where(hit, rows.data[found] if len(keys) else 0.0, 0.0)
+        value *= A.data[at] * inv[x]
+        out[pairs] = np.bincount(owner, value, minlength=len(pairs))
+        lo = int(hi)
     return out
+
+
+def _row_positions(A: sp.csr_matrix, rows: I64) -> tuple[I64, I64]:
+    """Positions in ``A.indices`` of the entries of ``rows``, concatenated, and for each the
+    index into ``rows`` it belongs to."""
+    length = A.indptr[rows + 1] - A.indptr[rows]
+    owner = np.repeat(np.arange(len(rows)), length)
+    skip = np.repeat(A.indptr[rows] - (np.cumsum(length) - length), length)
+    return (skip + np.arange(int(length.sum()))).astype(np.int64), owner

@@ -42,7 +42,7 @@ from weakties.analysis.features import (
     checked_channel_weights,
     empty_aggregate,
 )
-from weakties.analysis.signals import CLOSURE_SUMS
+from weakties.analysis.signals import CLOSURE_SUMS, closure_order
 from weakties.errors import WeaktiesError
 
 if TYPE_CHECKING:
@@ -341,8 +341,11 @@ class SparkKernels:
         by :func:`weakties.analysis.signals.closure_sums` itself in an Arrow-backed UDF
         (``mapInArrow``) over partitions of the candidates, with the adjacency broadcast to
         every executor: the same function as the local engine's, so the same numbers, spread
-        over the cluster's cores. The adjacency must fit in an executor's memory (12 bytes per
-        tie and direction: 2.4 GB at 10^8 ties)."""
+        over the cluster's cores. Candidates are partitioned by the pair's larger end and each
+        partition is one call, so a person's two-step row is computed once however many pairs
+        they are in (per Arrow batch, every call also paid the whole graph's preparation). The
+        adjacency must fit in an executor's memory (12 bytes per tie and direction: 2.4 GB at
+        10^8 ties)."""
         import pyarrow as pa
 
         m = len(a)
@@ -360,6 +363,9 @@ class SparkKernels:
             )
         )
         names = [f"s{k}" for k in range(len(CLOSURE_SUMS))]
+        # grouped by the pair's larger end, so each person's two-step row is computed once, in
+        # the one partition holding all their pairs (see closure_order)
+        a, b = closure_order(np.asarray(A.sum(axis=1)).ravel(), a, b)
         cand = self.table(
             "candidates",
             {"i": np.arange(m, dtype=np.int64), "a": a.astype(np.int64), "b": b.astype(np.int64)},
@@ -369,20 +375,25 @@ class SparkKernels:
         def sums(batches: Any) -> Any:
             from weakties.analysis.signals import closure_sums
 
+            got = pa.Table.from_batches(list(batches), schema=candidates)
+            if not got.num_rows:
+                return
             indptr, indices, size, w = shared.value
             graph = sp.csr_matrix((np.ones(len(indices)), indices, indptr), shape=(size, size))
-            for batch in batches:
-                i = batch.column("i").to_numpy()
-                got = closure_sums(
-                    graph, batch.column("a").to_numpy(), batch.column("b").to_numpy(), w
-                )
+            col = {name: got.column(name).to_numpy() for name in ("i", "a", "b")}
+            result = closure_sums(graph, col["a"], col["b"], w)
+            for s in range(0, len(col["i"]), 65_536):
                 yield pa.RecordBatch.from_arrays(
-                    [pa.array(i), *[pa.array(got[:, k]) for k in range(got.shape[1])]],
+                    [
+                        pa.array(col["i"][s : s + 65_536]),
+                        *[pa.array(result[s : s + 65_536, k]) for k in range(result.shape[1])],
+                    ],
                     names=["i", *names],
                 )
 
+        candidates = pa.schema([("i", pa.int64()), ("a", pa.int64()), ("b", pa.int64())])
         schema = "i long, " + ", ".join(f"{name} double" for name in names)
-        table = self.fetch(cand.repartition(parts).mapInArrow(sums, schema), "closure")
+        table = self.fetch(cand.repartition(parts, "b").mapInArrow(sums, schema), "closure")
         shared.unpersist()
         rows = table.column("i").to_numpy()
         for k, name in enumerate(names):
