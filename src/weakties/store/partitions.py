@@ -41,15 +41,18 @@ def member_url(community_url: str, member_id: int) -> str:
     ).render_as_string(hide_password=False)
 
 
-def create_partition(community_url: str, member_id: int) -> str:
-    """Make the (empty) partition of a new member; returns its URL."""
+def create_partition(community_url: str, member_id: int, *, encrypted: bool = False) -> str:
+    """Make the (empty) partition of a new member; returns its URL.
+
+    ``encrypted`` says whether the community's SQLite file is encrypted, as its open
+    workspace's driver knows (reading the file's header here would open and close a
+    descriptor of it, which on POSIX drops the SQLite locks this process holds on it).
+    """
     folder = partition_folder(community_url)
     if folder is not None:
         from weakties.errors import StoreError
-        from weakties.store.encryption import is_encrypted
 
-        community = sqlite_path(community_url)
-        if community is not None and is_encrypted(community):
+        if encrypted:
             # a member's file would hold their facts in plain text beside the encrypted one
             raise StoreError(
                 "an encrypted database cannot take community members yet",

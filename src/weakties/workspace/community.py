@@ -163,7 +163,7 @@ class Community(PooledOps):
                 share_names=share_names,
             )
         try:
-            url = create_partition(self.url, member_id)
+            url = create_partition(self.url, member_id, encrypted=self.encrypted)
             with Workspace.open(url) as ws:
                 ws.init(name.strip(), list(emails))
             self.publish(handle, force=True)
