@@ -458,7 +458,12 @@ def join_side_inputs(
     ev_keys = c.a.astype(np.uint64) << np.uint64(32)
     ev_keys |= c.b.view(np.uint64)
     extra = np.concatenate(side_keys) if any(len(k) for k in side_keys) else np.zeros(0, np.uint64)
-    keys = np.union1d(ev_keys, extra) if len(extra) else ev_keys
+    keys = ev_keys  # sorted and distinct: one row per pair
+    if len(extra):  # side inputs mostly name event pairs: merge in only the others
+        at_extra = np.minimum(np.searchsorted(ev_keys, extra), max(len(ev_keys) - 1, 0))
+        known = ev_keys[at_extra] == extra if len(ev_keys) else np.zeros(len(extra), np.bool_)
+        if not known.all():
+            keys = np.union1d(ev_keys, extra[~known])
     p = len(keys)
     same_pairs = p == len(ev_keys)
     # Without side-only pairs the event pairs are the rows: no alignment to compute.
